@@ -1,0 +1,28 @@
+#include "backends/backend.hpp"
+
+#include <fmt/format.h>
+
+namespace ks {
+
+std::vector<Result<Secret>> Backend::get_many(std::span<const SecretRef> refs) {
+  std::vector<Result<Secret>> out;
+  out.reserve(refs.size());
+  for (const auto& ref : refs) {
+    try {
+      out.emplace_back(get(ref));
+    } catch (const Error& e) {
+      out.emplace_back(e);
+    }
+  }
+  return out;
+}
+
+std::vector<VersionInfo> Backend::versions(const SecretRef&) { unsupported("versions"); }
+
+void Backend::restore(const SecretRef&) { unsupported("restore"); }
+
+void Backend::unsupported(const std::string& what) const {
+  throw Error(ErrorKind::usage, fmt::format("{} is not supported by the {} backend", what, name()));
+}
+
+}  // namespace ks

@@ -1,0 +1,121 @@
+// The interface every secret store implements. Commands in cmd/ talk only to this; read-only,
+// filters, prefixes and namespace fallback live in ONE decorator over it (backends/view), so a
+// provider implements its store's plain semantics and nothing of Kestra's visibility rules.
+// Every method throws ks::Error with the kind of spec/cli.md's exit table on failure.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "src/core/context.hpp"
+#include "src/core/error.hpp"
+#include "src/secret/secret.hpp"
+
+namespace ks {
+
+using Tags = std::map<std::string, std::string>;
+
+struct SecretRef {
+  std::string key;                    // the Kestra key
+  std::optional<std::string> ns;      // Kestra namespace; nullopt = no namespace
+  std::optional<std::string> version; // a provider version id; nullopt = current
+};
+
+struct SecretInfo {
+  std::string key;                    // the Kestra key
+  std::optional<std::string> ns;      // namespace, when the store knows one
+  std::string name;                   // the provider's own short name
+  Tags tags;
+  std::optional<std::string> description;
+  std::optional<std::string> created; // RFC 3339 UTC
+  std::optional<std::string> updated; // RFC 3339 UTC
+  std::optional<std::string> version;
+  std::optional<std::string> deleted; // deletion date when soft-deleted
+};
+
+struct Query {
+  std::optional<std::string> ns;      // only this namespace; nullopt = every key
+};
+
+struct PutOptions {
+  Tags tags;                          // extra tags (--tag), besides the configured ones
+  std::optional<std::string> description;
+};
+
+struct DeleteOptions {
+  bool purge = false;
+  std::optional<int> recovery_days;
+};
+
+struct PutResult {
+  std::optional<std::string> version;
+  bool created = false;
+};
+
+struct DeleteResult {
+  bool purged = false;
+  std::optional<std::string> recoverable_until;
+};
+
+struct VersionInfo {
+  std::string version;
+  std::optional<std::string> created;
+  std::string state;                  // enabled | disabled | deleted | destroyed
+};
+
+struct Probe {
+  std::vector<std::pair<std::string, std::string>> facts;  // e.g. {"principal", "arn:..."}
+};
+
+template <class T>
+using Result = std::variant<T, Error>;
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+
+  // The backend's name as users write it in `kestra.secret.type` ("env", "vault", ...).
+  virtual std::string name() const = 0;
+
+  // Keys and metadata of the stored secrets, never values, in any order (callers sort).
+  virtual std::vector<SecretInfo> list(const Query& q) = 0;
+
+  // The secret's value. REQUIRES: ref.key non-empty. Throws Error{not_found} with
+  // not_found_message(key) when absent.
+  virtual Secret get(const SecretRef& ref) = 0;
+
+  // Many gets; one result per ref, in order. The default calls get() for each ref; HTTP backends
+  // override it with batched or concurrent requests.
+  virtual std::vector<Result<Secret>> get_many(std::span<const SecretRef> refs);
+
+  // Creates or updates the secret. Throws Error{read_only} when the store cannot be written.
+  virtual PutResult put(const SecretRef& ref, const Secret& value, const PutOptions& opts) = 0;
+
+  // Removes the secret. Throws Error{not_found} when absent.
+  virtual DeleteResult remove(const SecretRef& ref, const DeleteOptions& opts) = 0;
+
+  // Metadata without the value. Throws Error{not_found} when absent.
+  virtual SecretInfo describe(const SecretRef& ref) = 0;
+
+  // Versions, newest first. Default: Error{usage} "not supported by <name>".
+  virtual std::vector<VersionInfo> versions(const SecretRef& ref);
+
+  // Undoes a soft delete. Default: Error{usage} "not supported by <name>".
+  virtual void restore(const SecretRef& ref);
+
+  // Authenticates and makes one cheap read (check-config --connect).
+  virtual Probe probe() = 0;
+
+  // True when the store holds only text (values must be valid UTF-8).
+  virtual bool text_only() const { return false; }
+
+protected:
+  [[noreturn]] void unsupported(const std::string& what) const;
+};
+
+}  // namespace ks

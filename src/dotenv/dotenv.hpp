@@ -1,0 +1,65 @@
+// dotenv: the reader (dialects `compose` and `raw`, spec/dotenv.md) and the writers of
+// `.env_encoded` and of plain-value formats. Pure functions over strings: no file I/O here.
+// CONTRACT: no error or warning text ever contains a value; they name line numbers and keys.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ks::dotenv {
+
+enum class Dialect { compose, raw };
+
+// Parses "compose" or "raw"; throws Error{usage} otherwise.
+Dialect parse_dialect(std::string_view name);
+
+struct Entry {
+  std::string key;
+  std::string value;   // exact bytes
+  int line = 0;        // 1-based line where the entry starts
+};
+
+struct ParseOptions {
+  Dialect dialect = Dialect::compose;
+  bool interpolate = false;  // compose only: ${VAR}, ${VAR:-default}, $VAR, $$ (Compose's rules)
+  // Where interpolation looks variables up (earlier entries of the file come first, as Compose).
+  std::function<std::optional<std::string>(const std::string&)> lookup;
+};
+
+struct ParseResult {
+  std::vector<Entry> entries;          // duplicates resolved: one entry per key (see parse())
+  std::vector<std::string> warnings;   // e.g. duplicate keys, non-shell key names; never values
+};
+
+// Parses a whole file. Throws Error{bad_data} naming the line for a syntax error (bad key character,
+// unterminated quote, line without '=' or ':').
+// Duplicate keys: the last value wins, with a warning naming the key and both line numbers; the
+// entry keeps the position of its first occurrence.
+ParseResult parse(std::string_view text, const ParseOptions& opts);
+
+// `.env_encoded`: a generated-file comment naming `source_name`, then `<prefix><KEY>=<base64>` per
+// entry, in order, standard Base64 with padding, never wrapped. Throws Error{usage} when two keys
+// are equal after upper-casing (Kestra fails to start on them), naming both keys.
+std::string write_encoded(const std::vector<Entry>& entries, std::string_view prefix,
+                          std::string_view source_name);
+
+// Reads an `.env_encoded` text back: every `<prefix>KEY=base64` line, prefix stripped, value decoded
+// (line breaks removed first, as Kestra does). Lines without the prefix are ignored.
+// Throws Error{bad_data} naming the line (never the value) for invalid Base64.
+std::vector<Entry> read_encoded(std::string_view text, std::string_view prefix);
+
+enum class Format { dotenv, shell, docker, json, yaml, env_encoded };
+// Parses a --format name; throws Error{usage} otherwise.
+Format parse_format(std::string_view name);
+
+// Writes entries (already in the order to write) in a plain-value format of spec/dotenv.md.
+// Throws Error{usage} naming the key when a value cannot be carried (NUL; newline for docker).
+std::string write_plain(const std::vector<Entry>& entries, Format format);
+
+// True when the key is a shell name ([A-Za-z_][A-Za-z0-9_]*).
+bool is_shell_name(std::string_view key);
+
+}  // namespace ks::dotenv
