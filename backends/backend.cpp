@@ -17,6 +17,11 @@ std::vector<Result<Secret>> Backend::get_many(std::span<const SecretRef> refs) {
   return out;
 }
 
+std::pair<Secret, SecretInfo> Backend::get_detailed(const SecretRef& ref) {
+  Secret s = get(ref);
+  return {std::move(s), describe(ref)};
+}
+
 std::vector<VersionInfo> Backend::versions(const SecretRef&) { unsupported("versions"); }
 
 void Backend::restore(const SecretRef&) { unsupported("restore"); }

@@ -22,8 +22,9 @@ using Tags = std::map<std::string, std::string>;
 
 struct SecretRef {
   std::string key;                    // the Kestra key
-  std::optional<std::string> ns;      // Kestra namespace; nullopt = no namespace
-  std::optional<std::string> version; // a provider version id; nullopt = current
+  std::optional<std::string> ns{};    // Kestra namespace; nullopt = no namespace
+  std::optional<std::string> version{};  // a provider version id; nullopt = current
+  bool inherit = true;                // get: climb to parent namespaces (--no-inherit clears it)
 };
 
 struct SecretInfo {
@@ -45,6 +46,10 @@ struct Query {
 struct PutOptions {
   Tags tags;                          // extra tags (--tag), besides the configured ones
   std::optional<std::string> description;
+  // Check-and-set: write only if the stored version is still this one (Error{conflict} otherwise).
+  // Set by read-modify-write commands (--subkey) from the version they read; stores without
+  // versions ignore it, and their read-modify-write is documented as not atomic.
+  std::optional<std::string> expected_version;
 };
 
 struct DeleteOptions {
@@ -89,6 +94,11 @@ public:
   // not_found_message(key) when absent.
   virtual Secret get(const SecretRef& ref) = 0;
 
+  // The value and the metadata (tags) of one secret. The default calls get() then describe();
+  // providers that can fetch both at once (concurrently) override it. The view uses it when a
+  // tag filter must be checked before a value is shown.
+  virtual std::pair<Secret, SecretInfo> get_detailed(const SecretRef& ref);
+
   // Many gets; one result per ref, in order. The default calls get() for each ref; HTTP backends
   // override it with batched or concurrent requests.
   virtual std::vector<Result<Secret>> get_many(std::span<const SecretRef> refs);
@@ -113,6 +123,16 @@ public:
 
   // True when the store holds only text (values must be valid UTF-8).
   virtual bool text_only() const { return false; }
+
+  // Throws Error{read_only} when no write can succeed (read-only view, env without a file), so
+  // bulk writers refuse before sending any request. Default: writable.
+  virtual void check_writable() const {}
+
+  // True when the store keeps named fields (Vault KV): JSON objects are written as fields.
+  virtual bool has_fields() const { return false; }
+
+  // False when namespaces mean nothing to the store (env): the view then does not climb.
+  virtual bool namespaced() const { return true; }
 
 protected:
   [[noreturn]] void unsupported(const std::string& what) const;

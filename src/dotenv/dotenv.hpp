@@ -20,6 +20,7 @@ struct Entry {
   std::string key;
   std::string value;   // exact bytes
   int line = 0;        // 1-based line where the entry starts
+  int end_line = 0;    // 1-based line where it ends (a quoted value may span lines); 0 = `line`
 };
 
 struct ParseOptions {
@@ -50,13 +51,20 @@ std::string write_encoded(const std::vector<Entry>& entries, std::string_view pr
 // (line breaks removed first, as Kestra does). Lines without the prefix are ignored.
 // Throws Error{bad_data} naming the line (never the value) for invalid Base64.
 std::vector<Entry> read_encoded(std::string_view text, std::string_view prefix);
+// The same, reading the text with the compose dialect (comments, CRLF, quotes as Compose would);
+// duplicate-key warnings are appended to `warnings`.
+std::vector<Entry> read_encoded(std::string_view text, std::string_view prefix,
+                                std::vector<std::string>* warnings);
 
 enum class Format { dotenv, shell, docker, json, yaml, env_encoded };
 // Parses a --format name; throws Error{usage} otherwise.
 Format parse_format(std::string_view name);
 
 // Writes entries (already in the order to write) in a plain-value format of spec/dotenv.md.
-// Throws Error{usage} naming the key when a value cannot be carried (NUL; newline for docker).
+// Throws Error{usage} naming the key when a value cannot be carried (NUL; newline for docker; bytes
+// that are not UTF-8 for json, yaml and docker), when a key cannot be a name in that format (a
+// compose key for dotenv/docker/env-encoded, a shell name for shell), or when a key appears twice.
+// json and yaml sort the keys by bytes; env-encoded uses the prefix SECRET_.
 std::string write_plain(const std::vector<Entry>& entries, Format format);
 
 // True when the key is a shell name ([A-Za-z_][A-Za-z0-9_]*).
