@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <vector>
 #include <string>
 
@@ -88,5 +89,13 @@ struct ImportOptions {
   bool dry_run = false;
 };
 int run_import(const Globals& g, const ImportOptions& o, const Context& ctx);
+
+}  // namespace ks::cmd
+
+namespace ks::cmd {
+
+// The completion script for "bash", "zsh" or "fish" (generated from completions/); empty otherwise.
+std::string_view completion_script(std::string_view shell);
+int run_completion(const std::string& shell);
 
 }  // namespace ks::cmd

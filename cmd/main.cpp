@@ -56,6 +56,7 @@ struct Commands {
   bool restore_dry_run = false;
   EncodeEnvOptions encode;
   bool check_connect = false;
+  std::string shell;
 };
 
 using Runner = std::function<int()>;
@@ -152,6 +153,10 @@ void add_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Ru
       return run_encode_env(c.encode, ctx);
     };
   });
+
+  auto* comp = app.add_subcommand("completion", "Print the completion script for bash, zsh or fish");
+  comp->add_option("shell", c.shell, "bash, zsh or fish")->required()->type_name("SHELL");
+  comp->callback([&] { run = [&] { return run_completion(c.shell); }; });
 
   auto* check = app.add_subcommand("check-config", "Validate the configuration (and --connect to it)");
   check->add_flag("--connect", c.check_connect, "Also authenticate and make one cheap read");
