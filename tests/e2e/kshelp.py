@@ -64,3 +64,19 @@ class KsTestCase(unittest.TestCase):
         rc, out, err = result
         self.assertEqual(rc, code, msg or f"exit {rc}, expected {code}; stderr: {err!r}; stdout: {out[:300]!r}")
         return result
+
+
+def server_state(testcase, name):
+    """The state of the shared server NAME (tests/e2e/servers.py), or a skip (a failure in CI)."""
+    import json
+    path = os.path.join(os.environ.get("KS_STATE_DIR", ""), f"{name}.json")
+    try:
+        with open(path) as f:
+            state = json.load(f)
+    except OSError:
+        testcase.fail(f"shared server {name} is not running (no {path}); run the test through ctest")
+    if "missing" in state:
+        if in_ci():
+            testcase.fail(state["missing"])
+        testcase.skipTest(state["missing"])
+    return state
