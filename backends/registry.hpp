@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backends/backend.hpp"
+#include "backends/transport.hpp"
 #include "src/config/config.hpp"
 
 namespace ks::backends {
@@ -17,6 +18,6 @@ const std::set<std::string>& available_types();
 // Builds the backend for the loaded configuration. Throws Error{config} for a type this build does
 // not serve.
 std::unique_ptr<Backend> make_backend(const config::Loaded& cfg, const config::Sources& sources,
-                                      const Context& ctx);
+                                      const BackendOptions& opts, const Context& ctx);
 
 }  // namespace ks::backends

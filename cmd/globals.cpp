@@ -13,7 +13,13 @@ Session open_session(const Globals& g, const Context& ctx) {
   Session s;
   s.cfg = config::load(g.sources, ctx);
   out::note("configuration: " + s.cfg.source + "; backend: " + s.cfg.type);
-  s.backend = backends::make_backend(s.cfg, g.sources, ctx);
+  backends::BackendOptions opts;
+  opts.timeout_seconds = g.timeout;
+  opts.concurrency = g.concurrency;
+  opts.ca_file = g.ca_file;
+  opts.verbose = g.verbose;
+  opts.tenant = g.tenant;
+  s.backend = backends::make_backend(s.cfg, g.sources, opts, ctx);
   return s;
 }
 

@@ -1,0 +1,420 @@
+#include "backends/aws/aws_backend.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <regex>
+
+#include "backends/aws/credentials.hpp"
+#include "backends/aws/sm_client.hpp"
+#include "src/core/time_format.hpp"
+#include "src/crypto/base64.hpp"
+#include "src/crypto/hash.hpp"
+
+namespace ks::backends {
+namespace {
+
+using nlohmann::json;
+using aws::AwsError;
+
+constexpr int kListPageSize = 100;      // ListSecrets maximum
+constexpr size_t kBatchGetSize = 20;    // BatchGetSecretValue maximum per call
+constexpr size_t kMaxNameLength = 512;  // CreateSecret Name limit
+constexpr int kMinRecoveryDays = 7;
+constexpr int kMaxRecoveryDays = 30;
+
+Tags tags_of(const json& entry) {
+  Tags t;
+  if (entry.contains("Tags") && entry["Tags"].is_array())
+    for (const auto& tag : entry["Tags"])
+      if (tag.contains("Key")) t[tag["Key"].get<std::string>()] = tag.value("Value", "");
+  return t;
+}
+
+json tags_json(const Tags& tags) {
+  json arr = json::array();
+  for (const auto& [k, v] : tags) arr.push_back({{"Key", k}, {"Value", v}});
+  return arr;
+}
+
+std::optional<std::string> date_of(const json& entry, const char* field) {
+  if (entry.contains(field) && entry[field].is_number()) return rfc3339_from_epoch(entry[field].get<double>());
+  return std::nullopt;
+}
+
+std::optional<std::string> opt_tag(const Tags& t, const std::string& k) {
+  auto it = t.find(k);
+  if (it == t.end()) return std::nullopt;
+  return it->second;
+}
+
+// The value of a GetSecretValue / BatchGetSecretValue entry.
+Secret secret_of(const json& v) {
+  Secret s;
+  if (v.contains("SecretString") && v["SecretString"].is_string()) {
+    s.bytes = v["SecretString"].get<std::string>();
+  } else if (v.contains("SecretBinary") && v["SecretBinary"].is_string()) {
+    auto raw = crypto::base64_decode(v["SecretBinary"].get<std::string>());
+    if (!raw) throw Error(ErrorKind::bad_data, "AWS returned a SecretBinary that is not Base64");
+    s.bytes = std::move(*raw);
+  } else {
+    throw Error(ErrorKind::bad_data, "AWS returned a secret value with neither SecretString nor SecretBinary");
+  }
+  if (v.contains("VersionId") && v["VersionId"].is_string()) s.version = v["VersionId"].get<std::string>();
+  return s;
+}
+
+// The NextToken to continue with, or nullopt to stop. A token equal to the one just sent would
+// loop for ever (moto answers ListSecretVersionIds that way), and so would an empty last page that
+// still carries one.
+std::optional<std::string> next_token(const json& r, const std::optional<std::string>& sent, bool empty_page) {
+  if (!r.contains("NextToken") || !r["NextToken"].is_string()) return std::nullopt;
+  auto t = r["NextToken"].get<std::string>();
+  if (t.empty() || t == sent || empty_page) return std::nullopt;
+  return t;
+}
+
+// A ListSecrets filter value must match ^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$ (≤ 512 characters).
+bool filterable(const std::string& v) {
+  static const std::regex ok(R"(^[a-zA-Z0-9 :_@/+=.\-]*$)");
+  return v.size() <= 512 && std::regex_match(v, ok);
+}
+
+class AwsBackend final : public Backend {
+public:
+  AwsBackend(config::AwsSettings s, const BackendOptions& opts, const Context& ctx)
+      : s_(std::move(s)), ctx_(ctx),
+        http_(http_options(opts, ctx, s_.ca_file, "kestra.secret.aws-secret-manager.ca-file", "AWS_CA_BUNDLE")) {
+    auto region = aws::resolve_region(s_, ctx);
+    if (!region)
+      throw Error(ErrorKind::config, "no AWS region configured",
+                  "set kestra.secret.aws-secret-manager.region, AWS_REGION or a profile's region");
+    region_ = *region;
+    endpoint_ = aws::secrets_manager_endpoint(s_.endpoint_override, region_, ctx);
+    sm_ = std::make_unique<aws::SmClient>(http_, endpoint_, region_, [this] { return credentials().keys; }, ctx.now);
+  }
+
+  std::string name() const override { return "aws-secret-manager"; }
+
+  std::vector<SecretInfo> list(const Query& q) override {
+    std::vector<SecretInfo> out;
+    for_each_secret(false, [&](const json& e) {
+      auto info = info_of(e);
+      if (!info || (q.ns && info->ns != q.ns)) return;
+      index_[{info->key, info->ns}] = e.value("ARN", info->name);
+      out.push_back(std::move(*info));
+    });
+    return out;
+  }
+
+  Secret get(const SecretRef& ref) override { return get_detailed(ref).first; }
+
+  std::pair<Secret, SecretInfo> get_detailed(const SecretRef& ref) override {
+    std::string direct = name_for(ref);
+    json value_req = {{"SecretId", direct}};
+    if (ref.version) value_req["VersionId"] = *ref.version;
+    auto results = sm_->call_many({{"GetSecretValue", value_req}, {"DescribeSecret", {{"SecretId", direct}}}});
+    if (auto* d = std::get_if<json>(&results[1]); d && matches(*d, ref)) {
+      refuse_deleted(*d, ref, false);
+      if (auto* e = std::get_if<AwsError>(&results[0])) throw *e;
+      return {secret_of(std::get<json>(results[0])), *info_of(*d)};
+    } else if (auto* e = std::get_if<AwsError>(&results[1]); e && e->code() != "ResourceNotFoundException") {
+      throw *e;
+    }
+    json found = find_by_tag(ref, false);
+    json req = {{"SecretId", found["ARN"]}};
+    if (ref.version) req["VersionId"] = *ref.version;
+    return {secret_of(sm_->call("GetSecretValue", req)), *info_of(found)};
+  }
+
+  std::vector<Result<Secret>> get_many(std::span<const SecretRef> refs) override {
+    std::vector<Result<Secret>> out(refs.size(), Error(ErrorKind::internal, "not fetched"));
+    std::vector<size_t> batched;
+    for (size_t i = 0; i < refs.size(); ++i) {
+      if (!refs[i].version && index_.count({refs[i].key, refs[i].ns})) batched.push_back(i);
+      else out[i] = try_get(refs[i]);
+    }
+    std::vector<aws::SmClient::Call> calls;
+    for (size_t start = 0; start < batched.size(); start += kBatchGetSize) {
+      json ids = json::array();
+      for (size_t j = start; j < std::min(batched.size(), start + kBatchGetSize); ++j)
+        ids.push_back(index_.at({refs[batched[j]].key, refs[batched[j]].ns}));
+      calls.push_back({"BatchGetSecretValue", {{"SecretIdList", ids}}});
+    }
+    std::map<std::string, Result<Secret>> by_id;
+    auto results = sm_->call_many(calls);
+    for (size_t c = 0; c < results.size(); ++c) {
+      if (auto* e = std::get_if<AwsError>(&results[c])) {
+        for (const auto& id : calls[c].second["SecretIdList"]) by_id.emplace(id.get<std::string>(), *e);
+        continue;
+      }
+      collect_batch(std::get<json>(results[c]), by_id);
+    }
+    for (size_t i : batched) {
+      auto it = by_id.find(index_.at({refs[i].key, refs[i].ns}));
+      out[i] = it != by_id.end() ? it->second : Result<Secret>(Error(ErrorKind::not_found, not_found_message(refs[i].key)));
+    }
+    return out;
+  }
+
+  PutResult put(const SecretRef& ref, const Secret& value, const PutOptions& opts) override {
+    std::string bytes = value.printable();
+    json payload = json::object();
+    if (is_valid_utf8(bytes)) payload["SecretString"] = bytes;
+    else payload["SecretBinary"] = crypto::base64_encode(bytes);
+    payload["ClientRequestToken"] = crypto::uuid_v4();
+    if (auto existing = find_existing(ref)) {
+      payload["SecretId"] = (*existing)["ARN"];
+      auto r = sm_->call("PutSecretValue", payload);
+      if (!opts.tags.empty()) sm_->call("TagResource", {{"SecretId", (*existing)["ARN"]}, {"Tags", tags_json(opts.tags)}});
+      if (opts.description)
+        sm_->call("UpdateSecret", {{"SecretId", (*existing)["ARN"]}, {"Description", *opts.description}});
+      return PutResult{r.value("VersionId", std::string()), false};
+    }
+    std::string name = name_for(ref);
+    if (name.size() > kMaxNameLength)
+      throw Error(ErrorKind::usage, fmt::format("the AWS name for '{}' is {} characters; the limit is {}", ref.key,
+                                                name.size(), kMaxNameLength));
+    Tags tags = opts.tags;
+    tags["key"] = ref.key;
+    if (ref.ns) tags["namespace"] = *ref.ns;
+    if (!s_.view.prefix.empty()) tags["prefix"] = s_.view.prefix;
+    payload["Name"] = name;
+    payload["Tags"] = tags_json(tags);
+    if (opts.description) payload["Description"] = *opts.description;
+    try {
+      auto r = sm_->call("CreateSecret", payload);
+      return PutResult{r.value("VersionId", std::string()), true};
+    } catch (const AwsError& e) {
+      if (e.code() == "ResourceExistsException")
+        throw Error(ErrorKind::conflict, fmt::format("the AWS name '{}' is taken by a secret of another key or namespace", name),
+                    "the existing secret was left untouched; choose another key or namespace");
+      if (e.code() == "InvalidRequestException")
+        throw Error(ErrorKind::conflict, fmt::format("the AWS name '{}' belongs to a secret scheduled for deletion", name),
+                    "run 'kestra-secrets restore' on it, or wait until AWS deletes it");
+      throw;
+    }
+  }
+
+  DeleteResult remove(const SecretRef& ref, const DeleteOptions& opts) override {
+    json req = {{"SecretId", find(ref, false)["ARN"]}};
+    if (opts.purge) {
+      req["ForceDeleteWithoutRecovery"] = true;
+    } else if (opts.recovery_days) {
+      if (*opts.recovery_days < kMinRecoveryDays || *opts.recovery_days > kMaxRecoveryDays)
+        throw Error(ErrorKind::usage, fmt::format("--recovery-days must be between {} and {} for AWS", kMinRecoveryDays,
+                                                  kMaxRecoveryDays));
+      req["RecoveryWindowInDays"] = *opts.recovery_days;
+    }
+    auto r = sm_->call("DeleteSecret", req);
+    return DeleteResult{opts.purge, opts.purge ? std::nullopt : date_of(r, "DeletionDate")};
+  }
+
+  SecretInfo describe(const SecretRef& ref) override { return *info_of(find(ref, true)); }
+
+  std::vector<VersionInfo> versions(const SecretRef& ref) override {
+    json arn = find(ref, true)["ARN"];
+    std::vector<std::pair<double, VersionInfo>> all;
+    std::optional<std::string> token;
+    do {
+      json req = {{"SecretId", arn}, {"IncludeDeprecated", true}, {"MaxResults", kListPageSize}};
+      if (token) req["NextToken"] = *token;
+      auto r = sm_->call("ListSecretVersionIds", req);
+      for (const auto& v : r.value("Versions", json::array())) {
+        VersionInfo info{v.value("VersionId", ""), date_of(v, "CreatedDate"), "enabled"};
+        if (!v.contains("VersionStages") || v["VersionStages"].empty()) info.state = "disabled";
+        all.emplace_back(v.value("CreatedDate", 0.0), std::move(info));
+      }
+      token = next_token(r, token, r.value("Versions", json::array()).empty());
+    } while (token);
+    // Newest first; versions created in the same second keep the service's order, reversed.
+    std::reverse(all.begin(), all.end());
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<VersionInfo> out;
+    for (auto& [_, v] : all) out.push_back(std::move(v));
+    return out;
+  }
+
+  void restore(const SecretRef& ref) override { sm_->call("RestoreSecret", {{"SecretId", find(ref, true)["ARN"]}}); }
+
+  Probe probe() override {
+    Probe p;
+    auto creds = credentials();
+    p.facts.emplace_back("credentials", creds.source);
+    p.facts.emplace_back("principal", sm_->caller_arn(aws::sts_endpoint(region_, ctx_)));
+    p.facts.emplace_back("region", region_);
+    p.facts.emplace_back("endpoint", endpoint_);
+    sm_->call("ListSecrets", {{"MaxResults", 1}});
+    return p;
+  }
+
+private:
+  const aws::AwsCredentials& credentials() {
+    if (!creds_) {
+      creds_ = aws::static_credentials(s_, ctx_);
+      if (!creds_)
+        throw Error(ErrorKind::denied, "no AWS credentials found",
+                    "set kestra.secret.aws-secret-manager.access-key-id/secret-key-id, AWS_ACCESS_KEY_ID/"
+                    "AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials");
+    }
+    return *creds_;
+  }
+
+  std::string name_for(const SecretRef& ref) const { return aws_secret_name(s_.view.prefix, ref.ns, ref.key); }
+
+  // The Kestra key of a provider entry; nullopt when the configured prefix hides it.
+  std::optional<std::string> key_of(const std::string& name, const Tags& tags) const {
+    const std::string& prefix = s_.view.prefix;
+    if (!prefix.empty()) {
+      auto tagged = opt_tag(tags, "prefix");
+      if (tagged ? *tagged != prefix : name.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+    }
+    if (auto k = opt_tag(tags, "key")) return k;
+    return prefix.empty() || name.compare(0, prefix.size(), prefix) != 0 ? name : name.substr(prefix.size());
+  }
+
+  std::optional<SecretInfo> info_of(const json& e) const {
+    std::string name = e.value("Name", "");
+    Tags tags = tags_of(e);
+    auto key = key_of(name, tags);
+    if (!key) return std::nullopt;
+    SecretInfo i;
+    i.key = *key;
+    i.ns = opt_tag(tags, "namespace");
+    i.name = name;
+    i.tags = std::move(tags);
+    if (e.contains("Description") && e["Description"].is_string()) i.description = e["Description"].get<std::string>();
+    i.created = date_of(e, "CreatedDate");
+    i.updated = date_of(e, "LastChangedDate");
+    i.deleted = date_of(e, "DeletedDate");
+    if (e.contains("VersionIdsToStages") && e["VersionIdsToStages"].is_object())
+      for (const auto& [id, stages] : e["VersionIdsToStages"].items())
+        if (std::find(stages.begin(), stages.end(), "AWSCURRENT") != stages.end()) i.version = id;
+    return i;
+  }
+
+  bool matches(const json& e, const SecretRef& ref) const {
+    auto info = info_of(e);
+    return info && info->key == ref.key && info->ns == ref.ns;
+  }
+
+  void refuse_deleted(const json& e, const SecretRef& ref, bool allowed) const {
+    if (!allowed && e.contains("DeletedDate") && !e["DeletedDate"].is_null())
+      throw Error(ErrorKind::not_found, not_found_message(ref.key) + " It is scheduled for deletion.",
+                  "'kestra-secrets restore' undoes the deletion");
+  }
+
+  template <class F>
+  void for_each_secret(bool include_deleted, F&& visit, json filters = json()) {
+    std::optional<std::string> token;
+    do {
+      json req = {{"MaxResults", kListPageSize}};
+      if (include_deleted) req["IncludePlannedDeletion"] = true;
+      if (!filters.is_null()) req["Filters"] = filters;
+      if (token) req["NextToken"] = *token;
+      auto r = sm_->call("ListSecrets", req);
+      for (const auto& e : r.value("SecretList", json::array())) visit(e);
+      token = next_token(r, token, r.value("SecretList", json::array()).empty() && !token);
+    } while (token);
+  }
+
+  // The one secret that carries key=ref.key (and the namespace/prefix rules); not_found when none,
+  // conflict when two claim it. A DescribeSecret-shaped entry (ListSecrets entries have the fields).
+  json find_by_tag(const SecretRef& ref, bool include_deleted) {
+    json filters;
+    if (filterable(ref.key))
+      filters = json::array({{{"Key", "tag-key"}, {"Values", {"key"}}}, {{"Key", "tag-value"}, {"Values", {ref.key}}}});
+    std::vector<json> hits;
+    for_each_secret(include_deleted, [&](const json& e) { if (matches(e, ref)) hits.push_back(e); }, filters);
+    if (hits.empty()) throw Error(ErrorKind::not_found, not_found_message(ref.key));
+    if (hits.size() > 1)
+      throw Error(ErrorKind::conflict, fmt::format("secrets '{}' and '{}' both claim the key '{}'", hits[0].value("Name", ""),
+                                                   hits[1].value("Name", ""), ref.key),
+                  "give the namespace with -n, or fix their tags");
+    refuse_deleted(hits[0], ref, include_deleted);
+    return hits[0];
+  }
+
+  // Direct name first, then the tag search.
+  json find(const SecretRef& ref, bool include_deleted) {
+    try {
+      auto d = sm_->call("DescribeSecret", {{"SecretId", name_for(ref)}});
+      if (matches(d, ref)) {
+        refuse_deleted(d, ref, include_deleted);
+        return d;
+      }
+    } catch (const AwsError& e) {
+      if (e.code() != "ResourceNotFoundException") throw;
+    }
+    return find_by_tag(ref, include_deleted);
+  }
+
+  // For put: the existing secret of this key, nullopt when there is none. A deleted one is a
+  // conflict (AWS refuses writes to it).
+  std::optional<json> find_existing(const SecretRef& ref) {
+    try {
+      auto e = find(ref, true);
+      if (e.contains("DeletedDate") && !e["DeletedDate"].is_null())
+        throw Error(ErrorKind::conflict, fmt::format("secret '{}' is scheduled for deletion", ref.key),
+                    "run 'kestra-secrets restore' first, or delete it with --purge");
+      return e;
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::not_found) return std::nullopt;
+      throw;
+    }
+  }
+
+  Result<Secret> try_get(const SecretRef& ref) {
+    try {
+      return get(ref);
+    } catch (const Error& e) {
+      return e;
+    }
+  }
+
+  void collect_batch(const json& r, std::map<std::string, Result<Secret>>& by_id) {
+    for (const auto& v : r.value("SecretValues", json::array())) {
+      Result<Secret> s = Error(ErrorKind::internal, "");
+      try {
+        s = secret_of(v);
+      } catch (const Error& e) {
+        s = e;
+      }
+      by_id.emplace(v.value("ARN", ""), s);
+      by_id.emplace(v.value("Name", ""), s);
+    }
+    for (const auto& e : r.value("Errors", json::array())) {
+      http::Response fake;
+      fake.status = 400;
+      fake.body = json{{"__type", e.value("ErrorCode", "")}}.dump();
+      by_id.emplace(e.value("SecretId", ""), aws::map_error(fake, "BatchGetSecretValue"));
+    }
+  }
+
+  config::AwsSettings s_;
+  const Context& ctx_;
+  http::Client http_;
+  std::string region_, endpoint_;
+  std::unique_ptr<aws::SmClient> sm_;
+  std::optional<aws::AwsCredentials> creds_;
+  std::map<std::pair<std::string, std::optional<std::string>>, std::string> index_;  // (key, ns) → ARN
+};
+
+}  // namespace
+
+std::string aws_secret_name(const std::string& prefix, const std::optional<std::string>& ns, const std::string& key) {
+  std::string raw = prefix + (ns ? *ns + "/" : "") + key;
+  for (auto& c : raw) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              std::string_view("/_+=.@-").find(c) != std::string_view::npos;
+    if (!ok) c = '_';
+  }
+  return raw;
+}
+
+std::unique_ptr<Backend> make_aws_backend(const config::AwsSettings& settings, const BackendOptions& opts,
+                                          const Context& ctx) {
+  return std::make_unique<AwsBackend>(settings, opts, ctx);
+}
+
+}  // namespace ks::backends
