@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include "backends/aws/aws_backend.hpp"
+#include "backends/azure/azure_backend.hpp"
+#include "backends/elasticsearch/elasticsearch_backend.hpp"
 #include "backends/env/env_backend.hpp"
+#include "backends/google/google_backend.hpp"
+#include "backends/vault/vault_backend.hpp"
 #include "backends/view.hpp"
 #include "src/config/settings.hpp"
 
@@ -16,18 +20,31 @@ const std::set<std::string>& available_types() {
 
 std::unique_ptr<Backend> make_backend(const config::Loaded& cfg, const config::Sources& sources,
                                       const BackendOptions& opts, const Context& ctx) {
-  if (cfg.type == "env")
-    return make_view(make_env_backend(config::env_settings(cfg, sources), ctx), config::view_settings(cfg, "env"));
-  if (cfg.type == "aws-secret-manager") {
-    auto settings = config::aws_settings(cfg);
-    return make_view(make_aws_backend(settings, opts, ctx), settings.view);
+  const std::string& t = cfg.type;
+  if (t == "env") return make_view(make_env_backend(config::env_settings(cfg, sources), ctx), config::view_settings(cfg, t));
+  if (t == "aws-secret-manager") {
+    auto s = config::aws_settings(cfg);
+    return make_view(make_aws_backend(s, opts, ctx), s.view);
   }
-  static const std::set<std::string> known = {"aws-secret-manager", "azure-key-vault",
-                                              "google-secret-manager", "vault", "elasticsearch"};
-  if (known.count(cfg.type))
-    throw Error(ErrorKind::config, fmt::format("this build cannot serve the {} backend yet", cfg.type),
-                "check-config validates its configuration; the backends available are: env, aws-secret-manager");
-  throw Error(ErrorKind::config, fmt::format("unknown secret backend type '{}'", cfg.type),
+  if (t == "azure-key-vault") {
+    auto s = config::azure_settings(cfg);
+    return make_view(make_azure_backend(s, opts, ctx), s.view);
+  }
+  if (t == "google-secret-manager") {
+    auto s = config::google_settings(cfg);
+    return make_view(make_google_backend(s, opts, ctx), s.view);
+  }
+  if (t == "vault") {
+    auto s = config::vault_settings(cfg);
+    return make_view(make_vault_backend(s, opts, ctx), s.view);
+  }
+  if (t == "elasticsearch") {
+    auto s = config::elasticsearch_settings(cfg);
+    config::ViewSettings view;
+    view.read_only = s.read_only;
+    return make_view(make_elasticsearch_backend(s, opts, ctx), view);
+  }
+  throw Error(ErrorKind::config, fmt::format("unknown secret backend type '{}'", t),
               "kestra.secret.type is one of env, aws-secret-manager, azure-key-vault, "
               "google-secret-manager, vault, elasticsearch");
 }
