@@ -140,6 +140,7 @@ private:
     fs::FileLock lock(path);
     std::string text = fs::exists(path) ? fs::read_file(path, ErrorKind::config) : std::string();
     dotenv::ParseOptions opts;
+    opts.keep_occurrences = true;  // a key defined twice: every line that defines it is edited
     auto parsed = dotenv::parse(text, opts);
     std::vector<std::string> lines;
     size_t start = 0;
@@ -149,7 +150,7 @@ private:
       lines.push_back(text.substr(start, nl - start));
       start = nl + 1;
     }
-    edit(lines, parsed.entries);
+    edit(lines, parsed.occurrences);
     std::string out;
     for (const auto& l : lines) out += l + "\n";
     fs::write_file_atomic(path, out, 0600);

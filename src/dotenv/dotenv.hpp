@@ -26,13 +26,19 @@ struct Entry {
 struct ParseOptions {
   Dialect dialect = Dialect::compose;
   bool interpolate = false;  // compose only: ${VAR}, ${VAR:-default}, $VAR, $$ (Compose's rules)
-  // Where interpolation looks variables up (earlier entries of the file come first, as Compose).
+  // Where interpolation looks variables up, after the earlier entries of the file. DECISION: the
+  // file first, so a file converts the same way wherever it runs (compose-go asks its lookup
+  // function first and the file's earlier entries second).
   std::function<std::optional<std::string>(const std::string&)> lookup;
+  // Also return every occurrence of every key, duplicates included, with their line spans (for
+  // writers that edit a file in place and must remove every line that defines a key).
+  bool keep_occurrences = false;
 };
 
 struct ParseResult {
   std::vector<Entry> entries;          // duplicates resolved: one entry per key (see parse())
   std::vector<std::string> warnings;   // e.g. duplicate keys, non-shell key names; never values
+  std::vector<Entry> occurrences;      // with keep_occurrences: every entry as written, in order
 };
 
 // Parses a whole file. Throws Error{bad_data} naming the line for a syntax error (bad key character,
@@ -66,6 +72,11 @@ Format parse_format(std::string_view name);
 // compose key for dotenv/docker/env-encoded, a shell name for shell), or when a key appears twice.
 // json and yaml sort the keys by bytes; env-encoded uses the prefix SECRET_.
 std::string write_plain(const std::vector<Entry>& entries, Format format);
+
+// `KEY=value` lines that the `raw` dialect reads back byte for byte (any bytes, UTF-8 or not).
+// Throws Error{usage} naming the key for a value with a newline or a NUL, or a key the raw dialect
+// would refuse.
+std::string write_raw(const std::vector<Entry>& entries);
 
 // True when the key is a shell name ([A-Za-z_][A-Za-z0-9_]*).
 bool is_shell_name(std::string_view key);

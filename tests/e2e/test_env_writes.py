@@ -46,6 +46,14 @@ class EnvWriteTests(KsTestCase):
         self.assertExit(self.kf("delete", "a"), 0)
         self.assertEqual(self.read_file(), f"# keep me\n\nOTHER=x\nSECRET_db={b64('new')}\n".encode())
 
+    def test_a_key_defined_twice_is_rewritten_once(self):
+        self.write("secrets.env_encoded", f"SECRET_DB={b64('one')}\n# c\nSECRET_DB={b64('two')}\n", 0o600)
+        self.assertEqual(self.kf("get", "db")[1], b"two")  # the last one wins, as for Kestra
+        self.assertExit(self.kf("put", "db", stdin=b"three"), 0)
+        self.assertEqual(self.read_file(), f"SECRET_DB={b64('three')}\n# c\n".encode())
+        self.assertExit(self.kf("delete", "db"), 0)
+        self.assertEqual(self.read_file(), b"# c\n")
+
     def test_put_from_file_and_binary_bytes(self):
         raw = bytes(range(256))
         src = self.write("value.bin", raw)
