@@ -14,7 +14,8 @@
 namespace ks::backends {
 
 const std::set<std::string>& available_types() {
-  static const std::set<std::string> types = {"env", "aws-secret-manager"};
+  static const std::set<std::string> types = {"env", "aws-secret-manager", "azure-key-vault", "google-secret-manager",
+                                               "vault", "elasticsearch"};
   return types;
 }
 

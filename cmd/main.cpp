@@ -161,7 +161,10 @@ void add_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Ru
   auto* check = app.add_subcommand("check-config", "Validate the configuration (and --connect to it)");
   check->add_flag("--connect", c.check_connect, "Also authenticate and make one cheap read");
   check->callback([&] {
-    run = [&] { return run_check_config(g.sources, ctx, g.json(), c.check_connect, backends::available_types()); };
+    run = [&] {
+      auto probe = [&] { return open_session(g, ctx).backend->probe(); };
+      return run_check_config(g.sources, ctx, g.json(), c.check_connect, backends::available_types(), probe);
+    };
   });
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <regex>
 
+#include "backends/aws/credential_chain.hpp"
 #include "backends/aws/credentials.hpp"
 #include "backends/aws/sm_client.hpp"
 #include "src/core/time_format.hpp"
@@ -91,6 +92,7 @@ public:
                   "set kestra.secret.aws-secret-manager.region, AWS_REGION or a profile's region");
     region_ = *region;
     endpoint_ = aws::secrets_manager_endpoint(s_.endpoint_override, region_, ctx);
+    chain_ = std::make_unique<aws::CredentialChain>(s_, ctx, http_, region_);
     sm_ = std::make_unique<aws::SmClient>(http_, endpoint_, region_, [this] { return credentials().keys; }, ctx.now);
   }
 
@@ -249,16 +251,8 @@ public:
   }
 
 private:
-  const aws::AwsCredentials& credentials() {
-    if (!creds_) {
-      creds_ = aws::static_credentials(s_, ctx_);
-      if (!creds_)
-        throw Error(ErrorKind::denied, "no AWS credentials found",
-                    "set kestra.secret.aws-secret-manager.access-key-id/secret-key-id, AWS_ACCESS_KEY_ID/"
-                    "AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials");
-    }
-    return *creds_;
-  }
+  // The chain of credential_chain.hpp: resolved on first use, refreshed near expiry.
+  const aws::AwsCredentials& credentials() { return chain_->get(); }
 
   std::string name_for(const SecretRef& ref) const { return aws_secret_name(s_.view.prefix, ref.ns, ref.key); }
 
@@ -396,7 +390,7 @@ private:
   http::Client http_;
   std::string region_, endpoint_;
   std::unique_ptr<aws::SmClient> sm_;
-  std::optional<aws::AwsCredentials> creds_;
+  std::unique_ptr<aws::CredentialChain> chain_;
   std::map<std::pair<std::string, std::optional<std::string>>, std::string> index_;  // (key, ns) → ARN
 };
 

@@ -2,20 +2,18 @@
 
 #include <fmt/format.h>
 
-#include "backends/aws/ini.hpp"
 #include "src/core/error.hpp"
 #include "src/core/fs.hpp"
 
 namespace ks::aws {
-namespace {
 
-IniFile load_ini(const std::string& path) {
+IniFile load_ini_file(const std::string& path) {
   if (path.empty() || !fs::exists(path)) return {};
   return parse_ini(fs::read_file(path, ErrorKind::config));
 }
 
-std::optional<AwsCredentials> pair(const std::optional<std::string>& key, const std::optional<std::string>& secret,
-                                   const std::optional<std::string>& token, const std::string& source) {
+std::optional<AwsCredentials> key_pair(const std::optional<std::string>& key, const std::optional<std::string>& secret,
+                                       const std::optional<std::string>& token, const std::string& source) {
   bool has_key = key && !key->empty();
   bool has_secret = secret && !secret->empty();
   if (!has_key && !has_secret) return std::nullopt;
@@ -30,13 +28,11 @@ std::optional<AwsCredentials> pair(const std::optional<std::string>& key, const 
   return c;
 }
 
-std::optional<std::string> get(const IniSection& s, const std::string& k) {
+std::optional<std::string> ini_value(const IniSection& s, const std::string& k) {
   auto it = s.find(k);
   if (it == s.end()) return std::nullopt;
   return it->second;
 }
-
-}  // namespace
 
 SharedFiles shared_files(const Context& ctx) {
   SharedFiles f;
@@ -49,34 +45,26 @@ SharedFiles shared_files(const Context& ctx) {
   return f;
 }
 
-std::optional<AwsCredentials> static_credentials(const config::AwsSettings& s, const Context& ctx) {
-  if (auto c = pair(s.access_key_id, s.secret_key_id, s.session_token,
-                    "kestra.secret.aws-secret-manager (static keys)"))
-    return c;
-  auto files = shared_files(ctx);
-  IniFile creds = load_ini(files.credentials_path);
-  IniFile config = load_ini(files.config_path);
-  auto from_creds = credentials_profile(creds, files.profile);
-  auto from_config = config_profile(config, files.profile);
-  // As the AWS CLI: a profile named by AWS_PROFILE must exist, even when the environment has keys.
-  if (files.profile_explicit && !from_creds && !from_config)
-    throw Error(ErrorKind::config, fmt::format("the AWS profile '{}' is in neither {} nor {}", files.profile,
-                                               files.credentials_path, files.config_path));
-  if (auto c = pair(ctx.getenv("AWS_ACCESS_KEY_ID"), ctx.getenv("AWS_SECRET_ACCESS_KEY"), ctx.getenv("AWS_SESSION_TOKEN"),
-                    "environment (AWS_ACCESS_KEY_ID)"))
-    return c;
-  if (from_creds) {
-    if (auto c = pair(get(*from_creds, "aws_access_key_id"), get(*from_creds, "aws_secret_access_key"),
-                      get(*from_creds, "aws_session_token"),
-                      fmt::format("profile {} ({})", files.profile, files.credentials_path)))
-      return c;
-  }
-  if (from_config) {
-    if (auto c = pair(get(*from_config, "aws_access_key_id"), get(*from_config, "aws_secret_access_key"),
-                      get(*from_config, "aws_session_token"), fmt::format("profile {} ({})", files.profile, files.config_path)))
-      return c;
-  }
-  return std::nullopt;
+LoadedFiles load_shared_files(const Context& ctx) {
+  LoadedFiles l;
+  l.files = shared_files(ctx);
+  l.config = load_ini_file(l.files.config_path);
+  l.credentials = load_ini_file(l.files.credentials_path);
+  return l;
+}
+
+std::optional<IniSection> merged_profile(const LoadedFiles& f, const std::string& name) {
+  auto from_config = config_profile(f.config, name);
+  auto from_creds = credentials_profile(f.credentials, name);
+  if (!from_config && !from_creds) return std::nullopt;
+  IniSection out = from_config ? *from_config : IniSection{};
+  if (from_creds)
+    for (const auto& [k, v] : *from_creds) out[k] = v;
+  return out;
+}
+
+std::optional<AwsCredentials> config_credentials(const config::AwsSettings& s) {
+  return key_pair(s.access_key_id, s.secret_key_id, s.session_token, "kestra.secret.aws-secret-manager (static keys)");
 }
 
 std::optional<std::string> resolve_region(const config::AwsSettings& s, const Context& ctx) {
@@ -86,9 +74,9 @@ std::optional<std::string> resolve_region(const config::AwsSettings& s, const Co
     if (!v.empty()) return v;
   }
   auto files = shared_files(ctx);
-  auto config = load_ini(files.config_path);
+  auto config = load_ini_file(files.config_path);
   if (auto p = config_profile(config, files.profile)) {
-    if (auto r = get(*p, "region"); r && !r->empty()) return r;
+    if (auto r = ini_value(*p, "region"); r && !r->empty()) return r;
   }
   return std::nullopt;
 }

@@ -47,6 +47,16 @@ std::string sha256(std::string_view data) {
 
 std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 
+std::string sha1_hex(std::string_view data) {
+  std::string out(20, '\0');
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, EVP_sha1(),
+                 nullptr) != 1 || len != 20) {
+    throw Error(ErrorKind::internal, "SHA-1 failed in OpenSSL");
+  }
+  return to_hex(out);
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(kSha256Size, '\0');
   unsigned int len = 0;

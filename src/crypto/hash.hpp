@@ -15,6 +15,7 @@ inline constexpr size_t kSha256Size = 32;
 
 std::string sha256(std::string_view data);      // 32 raw bytes
 std::string sha256_hex(std::string_view data);  // 64 hex chars
+std::string sha1_hex(std::string_view data);    // 40 hex chars (only for names, e.g. the AWS SSO cache)
 std::string hmac_sha256(std::string_view key, std::string_view data);      // 32 raw bytes
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);  // 64 hex chars
 

@@ -21,6 +21,7 @@ constexpr std::array kExact = {
     "authorization", "proxy-authorization", "cookie", "set-cookie", "x-identity-header",
     "x-vault-token", "secretstring", "secretbinary", "value", "data", "payload", "sig",
     "code", "client_assertion", "assertion", "password", "passphrase", "apikey", "api-key",
+    "jwt", "role_id", "accesstoken", "sessiontoken",
 };
 constexpr std::array kContains = {"secret", "token", "password", "key", "signature",
                                   "assertion", "credential", "x-vault-wrap", "cookie"};

@@ -138,6 +138,6 @@ class EnvBackendTests(KsTestCase):
         self.assertIn("metadata", doc)
         self.assertExit(self.ks("get", "db", "--full", "--subkey", "A", env={"SECRET_DB": b64("v")}), 2)
 
-    def test_unserved_backend_type_is_exit_3(self):
-        rc, _, err = self.assertExit(self.ks("-t", "vault", "list"), 3)
-        self.assertIn("vault", err)
+    def test_unknown_backend_type_is_exit_3(self):
+        rc, _, err = self.assertExit(self.ks("-t", "hashicorp", "list"), 3)
+        self.assertIn("hashicorp", err)

@@ -92,6 +92,8 @@ private:
       if (n <= 0) throw std::runtime_error(script + " exited before printing its port");
       line.append(buf, static_cast<size_t>(n));
     }
+    // faults.py prints the bare port; the provider fakes print "READY <port> <scheme>".
+    if (line.rfind("READY ", 0) == 0) line = line.substr(6);
     return std::stoi(line);
   }
 
