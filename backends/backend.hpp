@@ -20,6 +20,13 @@ namespace ks {
 
 using Tags = std::map<std::string, std::string>;
 
+// The value of tag `name`, if the secret carries it.
+inline std::optional<std::string> opt_tag(const Tags& tags, const std::string& name) {
+  auto it = tags.find(name);
+  if (it == tags.end()) return std::nullopt;
+  return it->second;
+}
+
 struct SecretRef {
   std::string key;                    // the Kestra key
   std::optional<std::string> ns{};    // Kestra namespace; nullopt = no namespace

@@ -43,12 +43,6 @@ std::optional<std::string> date_of(const json& entry, const char* field) {
   return std::nullopt;
 }
 
-std::optional<std::string> opt_tag(const Tags& t, const std::string& k) {
-  auto it = t.find(k);
-  if (it == t.end()) return std::nullopt;
-  return it->second;
-}
-
 // The value of a GetSecretValue / BatchGetSecretValue entry.
 Secret secret_of(const json& v) {
   Secret s;

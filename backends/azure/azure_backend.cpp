@@ -23,12 +23,6 @@ constexpr size_t kMaxNameLength = 127;
 constexpr std::string_view kContentType = "text/plain; charset=utf-8";
 constexpr std::chrono::milliseconds kPurgePoll{500};
 
-std::optional<std::string> opt_tag(const Tags& t, const std::string& k) {
-  auto it = t.find(k);
-  if (it == t.end()) return std::nullopt;
-  return it->second;
-}
-
 Tags tags_of(const json& e) {
   Tags t;
   if (e.contains("tags") && e["tags"].is_object())

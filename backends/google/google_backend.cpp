@@ -27,12 +27,6 @@ std::string last_segment(const std::string& name) {
   return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
-std::optional<std::string> opt_tag(const Tags& t, const std::string& k) {
-  auto it = t.find(k);
-  if (it == t.end()) return std::nullopt;
-  return it->second;
-}
-
 std::optional<std::string> str_field(const json& j, const char* f) {
   if (j.contains(f) && j[f].is_string()) return j[f].get<std::string>();
   return std::nullopt;
