@@ -1,5 +1,6 @@
 #include "src/core/fs.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -25,19 +26,25 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
-std::string read_fd(int fd, bool* ok) {
-  std::string out;
-  char buf[65536];
+// Reads straight into the string: a regular file of `expected` bytes takes one read (and one more
+// that returns 0); a pipe, or a file that grew, is read on in chunks.
+std::string read_fd(int fd, size_t expected, bool* ok) {
+  constexpr size_t kChunk = 65536;
+  std::string out(expected + 1, '\0');
+  size_t len = 0;
   for (;;) {
-    ssize_t r = ::read(fd, buf, sizeof buf);
+    if (len == out.size()) out.resize(std::max(out.size() * 2, kChunk));
+    ssize_t r = ::read(fd, out.data() + len, out.size() - len);
     if (r < 0) {
       if (errno == EINTR) continue;
       *ok = false;
+      out.resize(len);
       return out;
     }
     if (r == 0) break;
-    out.append(buf, static_cast<size_t>(r));
+    len += static_cast<size_t>(r);
   }
+  out.resize(len);
   *ok = true;
   return out;
 }
@@ -47,7 +54,7 @@ std::string read_fd(int fd, bool* ok) {
 std::string read_file(const std::string& path, ErrorKind missing_kind) {
   bool ok = false;
   if (path == "-") {
-    std::string s = read_fd(STDIN_FILENO, &ok);
+    std::string s = read_fd(STDIN_FILENO, 0, &ok);
     if (!ok) throw Error(missing_kind, fmt::format("cannot read standard input: {}", errno_text()));
     return s;
   }
@@ -58,7 +65,8 @@ std::string read_file(const std::string& path, ErrorKind missing_kind) {
     ::close(fd);
     throw Error(missing_kind, fmt::format("cannot read '{}': it is a directory", path));
   }
-  std::string s = read_fd(fd, &ok);
+  const bool regular = S_ISREG(st.st_mode) && st.st_size > 0;
+  std::string s = read_fd(fd, regular ? static_cast<size_t>(st.st_size) : 0, &ok);
   int saved = errno;
   ::close(fd);
   errno = saved;
@@ -70,6 +78,18 @@ void write_file_atomic(const std::string& path, const std::string& data, mode_t 
   if (path == "-") {
     if (!write_all(STDOUT_FILENO, data.data(), data.size()))
       throw Error(ErrorKind::usage, fmt::format("cannot write standard output: {}", errno_text()));
+    return;
+  }
+  // A device or a pipe (-o /dev/null, a FIFO) is written in place: renaming a temporary file over it
+  // would replace the node itself (run as root, /dev/null became a regular file).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(ErrorKind::usage, fmt::format("cannot write '{}': {}", path, errno_text()));
+    bool ok = write_all(fd, data.data(), data.size());
+    std::string why = errno_text();
+    ::close(fd);
+    if (!ok) throw Error(ErrorKind::usage, fmt::format("cannot write '{}': {}", path, why));
     return;
   }
   auto slash = path.rfind('/');

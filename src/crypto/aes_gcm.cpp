@@ -7,8 +7,12 @@
 #include "src/core/error.hpp"
 #include "src/crypto/base64.hpp"
 #include "src/crypto/hash.hpp"
+#include "src/crypto/openssl_api.hpp"
 
 namespace ks::crypto {
+
+using detail::ssl;
+
 namespace {
 
 constexpr size_t kUtf8KeyChars = 32;  // the threshold of the DECISION, in characters
@@ -17,16 +21,16 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)
 
 const EVP_CIPHER* cipher_for(size_t key_size) {
   switch (key_size) {
-    case 16: return EVP_aes_128_gcm();
-    case 24: return EVP_aes_192_gcm();
-    case 32: return EVP_aes_256_gcm();
+    case 16: return ssl().EVP_aes_128_gcm();
+    case 24: return ssl().EVP_aes_192_gcm();
+    case 32: return ssl().EVP_aes_256_gcm();
     default:
       throw Error(ErrorKind::config, "AES key must be 16, 24 or 32 bytes, got " + std::to_string(key_size));
   }
 }
 
 CipherCtx new_ctx() {
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  CipherCtx ctx(ssl().EVP_CIPHER_CTX_new(), ssl().EVP_CIPHER_CTX_free);
   if (!ctx) throw Error(ErrorKind::internal, "OpenSSL could not allocate a cipher context");
   return ctx;
 }
@@ -53,14 +57,14 @@ std::string aes_gcm_encrypt(std::string_view key, std::string_view plaintext,
   out.resize(kGcmIvSize + plaintext.size() + kGcmTagSize);
   auto ctx = new_ctx();
   int len = 0, fin = 0;
-  bool ok = EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmIvSize, nullptr) == 1 &&
-            EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, u8(key), u8(iv)) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), u8(out) + kGcmIvSize, &len, u8(plaintext),
-                              static_cast<int>(plaintext.size())) == 1 &&
-            EVP_EncryptFinal_ex(ctx.get(), u8(out) + kGcmIvSize + len, &fin) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagSize,
-                                u8(out) + kGcmIvSize + plaintext.size()) == 1;
+  bool ok = ssl().EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr) == 1 &&
+            ssl().EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmIvSize, nullptr) == 1 &&
+            ssl().EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, u8(key), u8(iv)) == 1 &&
+            ssl().EVP_EncryptUpdate(ctx.get(), u8(out) + kGcmIvSize, &len, u8(plaintext),
+                                    static_cast<int>(plaintext.size())) == 1 &&
+            ssl().EVP_EncryptFinal_ex(ctx.get(), u8(out) + kGcmIvSize + len, &fin) == 1 &&
+            ssl().EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagSize,
+                                      u8(out) + kGcmIvSize + plaintext.size()) == 1;
   if (!ok) throw Error(ErrorKind::internal, "AES-GCM encryption failed in OpenSSL");
   return base64_encode(out);
 }
@@ -79,12 +83,12 @@ std::string aes_gcm_decrypt(std::string_view key, std::string_view base64_text) 
   std::string plain(body.size(), '\0');
   auto ctx = new_ctx();
   int len = 0, fin = 0;
-  bool ok = EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmIvSize, nullptr) == 1 &&
-            EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u8(key), u8(iv)) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), u8(plain), &len, u8(body), static_cast<int>(body.size())) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize, u8(tag)) == 1 &&
-            EVP_DecryptFinal_ex(ctx.get(), u8(plain) + len, &fin) == 1;
+  bool ok = ssl().EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr) == 1 &&
+            ssl().EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmIvSize, nullptr) == 1 &&
+            ssl().EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u8(key), u8(iv)) == 1 &&
+            ssl().EVP_DecryptUpdate(ctx.get(), u8(plain), &len, u8(body), static_cast<int>(body.size())) == 1 &&
+            ssl().EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize, u8(tag)) == 1 &&
+            ssl().EVP_DecryptFinal_ex(ctx.get(), u8(plain) + len, &fin) == 1;
   if (!ok) {
     secure_wipe(plain);  // never hand out or leave behind unauthenticated bytes
     throw Error(ErrorKind::bad_data,

@@ -2,6 +2,7 @@
 // Decoding is strict about the alphabet; padding is optional (Kestra's decoder accepts both).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,10 @@
 namespace ks::crypto {
 
 std::string base64_encode(std::string_view bytes);
+// For writers of many values, without a string per value: base64_encode(bytes) written at `out`,
+// which must have room for base64_encoded_size(bytes.size()) characters; returns the end.
+char* base64_encode_to(char* out, std::string_view bytes);
+size_t base64_encoded_size(size_t byte_count);
 std::string base64url_encode(std::string_view bytes, bool pad = false);
 
 // Returns nullopt when the text is not Base64 in that alphabet (a character outside it, padding

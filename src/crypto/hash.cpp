@@ -1,15 +1,19 @@
 #include "src/crypto/hash.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstring>
 
 #include "src/core/error.hpp"
+#include "src/crypto/openssl_api.hpp"
 
 namespace ks::crypto {
+
+using detail::ssl;
+
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
@@ -38,8 +42,8 @@ constexpr auto kCrc32cTable = make_crc32c_table();
 std::string sha256(std::string_view data) {
   std::string out(kSha256Size, '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                 EVP_sha256(), nullptr) != 1 || len != kSha256Size) {
+  if (ssl().EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                       ssl().EVP_sha256(), nullptr) != 1 || len != kSha256Size) {
     throw Error(ErrorKind::internal, "SHA-256 failed in OpenSSL");
   }
   return out;
@@ -50,8 +54,8 @@ std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 std::string sha1_hex(std::string_view data) {
   std::string out(20, '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, EVP_sha1(),
-                 nullptr) != 1 || len != 20) {
+  if (ssl().EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                       ssl().EVP_sha1(), nullptr) != 1 || len != 20) {
     throw Error(ErrorKind::internal, "SHA-1 failed in OpenSSL");
   }
   return to_hex(out);
@@ -60,9 +64,9 @@ std::string sha1_hex(std::string_view data) {
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(kSha256Size, '\0');
   unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr || len != kSha256Size) {
+  if (ssl().HMAC(ssl().EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                 reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                 reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr || len != kSha256Size) {
     throw Error(ErrorKind::internal, "HMAC-SHA256 failed in OpenSSL");
   }
   return out;
@@ -101,7 +105,9 @@ uint32_t crc32c(std::string_view data, uint32_t crc) {
 }
 
 void secure_wipe(void* p, size_t n) noexcept {
-  if (p != nullptr && n > 0) OPENSSL_cleanse(p, n);
+  // glibc's explicit_bzero, which the optimiser may not drop (as OPENSSL_cleanse): no libcrypto
+  // needed to wipe, so this never loads it (openssl_api.hpp).
+  if (p != nullptr && n > 0) ::explicit_bzero(p, n);
 }
 
 void secure_wipe(std::string& s) noexcept {
@@ -113,7 +119,7 @@ void secure_wipe(std::string& s) noexcept {
 
 std::string random_bytes(size_t n) {
   std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+  if (n > 0 && ssl().RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
     throw Error(ErrorKind::internal, "the system random number generator failed");
   }
   return out;
@@ -130,7 +136,10 @@ std::string uuid_v4() {
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  // As CRYPTO_memcmp: no early exit, so the time does not tell where the bytes differ.
+  volatile unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
 }
 
 }  // namespace ks::crypto

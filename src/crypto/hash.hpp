@@ -27,7 +27,7 @@ std::optional<std::string> from_hex(std::string_view hex);
 // `crc` continues a previous result so data can be fed in pieces.
 uint32_t crc32c(std::string_view data, uint32_t crc = 0);
 
-// Overwrites the bytes (OPENSSL_cleanse, which the optimiser may not drop), then clears.
+// Overwrites the bytes (explicit_bzero, which the optimiser may not drop), then clears.
 void secure_wipe(std::string& s) noexcept;
 void secure_wipe(void* p, size_t n) noexcept;
 

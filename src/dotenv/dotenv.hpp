@@ -3,6 +3,7 @@
 // CONTRACT: no error or warning text ever contains a value; they name line numbers and keys.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,6 +53,17 @@ ParseResult parse(std::string_view text, const ParseOptions& opts);
 // are equal after upper-casing (Kestra fails to start on them), naming both keys.
 std::string write_encoded(const std::vector<Entry>& entries, std::string_view prefix,
                           std::string_view source_name);
+
+// encode-env in one pass: write_encoded(parse(text, opts).entries, prefix, source_name), with the
+// same errors, without a string per value (files of many thousands of lines). `entries` and
+// `warnings` are what parse() would give.
+struct EncodedFile {
+  std::string document;
+  std::size_t entries = 0;
+  std::vector<std::string> warnings;
+};
+EncodedFile encode_file(std::string_view text, const ParseOptions& opts, std::string_view prefix,
+                        std::string_view source_name);
 
 // Reads an `.env_encoded` text back: every `<prefix>KEY=base64` line, prefix stripped, value decoded
 // (line breaks removed first, as Kestra does). Lines without the prefix are ignored.

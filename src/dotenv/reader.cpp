@@ -12,8 +12,7 @@
 //   line without a newline, and errors on a line without `=` and on a key that is not a compose key.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <unordered_map>
+#include <cstdint>
 
 #include "src/core/error.hpp"
 #include "src/dotenv/dotenv.hpp"
@@ -23,13 +22,17 @@ namespace ks::dotenv {
 namespace {
 
 using detail::decode_utf8;
+using detail::EntryView;
+using detail::ParsedViews;
 using detail::printable;
 using detail::Rune;
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 std::size_t line_count(std::string_view text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  std::size_t n = 1;  // find (memchr), not std::count: its byte loop was a tenth of a large file's parse
+  for (std::size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) ++n;
+  return n;
 }
 
 [[noreturn]] void syntax(int line, const std::string& what, std::string hint = {}) {
@@ -41,36 +44,45 @@ class Collector {
 public:
   // `lines` bounds the number of entries: reserving up front saves the rehashing and regrowth that
   // otherwise dominate large files.
-  Collector(ParseResult& out, std::size_t lines, bool keep_occurrences)
-      : out_(out), keep_occurrences_(keep_occurrences) {
+  Collector(ParsedViews& out, std::size_t lines, bool keep_occurrences)
+      : out_(out), keep_occurrences_(keep_occurrences), index_(lines) {
     out_.entries.reserve(lines);
-    index_.reserve(lines);
   }
 
-  // `key` is e.key as a view into the parsed text, which outlives the collector (no copy to hash).
-  void add(Entry e, std::string_view key) {
+  void add(const EntryView& e) {
     if (keep_occurrences_) out_.occurrences.push_back(e);
-    auto it = index_.find(key);
-    if (it == index_.end()) {
+    const auto pos = static_cast<std::uint32_t>(out_.entries.size());
+    const std::uint32_t first_pos = index_.insert(e.key, pos, KeyAt{out_.entries});
+    if (first_pos == Index::kNone) {
       if (!is_shell_name(e.key)) warn_non_shell(e);
-      index_.emplace(key, out_.entries.size());
-      out_.entries.push_back(std::move(e));
+      out_.entries.push_back(e);
       return;
     }
-    Entry& first = out_.entries[it->second];
+    EntryView& first = out_.entries[first_pos];
     out_.warnings.push_back(fmt::format("line {}: duplicate key {} (first on line {}); the last value wins",
                                         e.line, printable(e.key), first.line));
-    first.value = std::move(e.value);
+    first.value = e.value;
   }
 
   // The value the file has given `key` so far (interpolation looks here first).
-  const std::string* find(std::string_view key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &out_.entries[it->second].value;
+  std::optional<std::string_view> find(std::string_view key) const {
+    const std::uint32_t pos = index_.find(key, KeyAt{out_.entries});
+    if (pos == Index::kNone) return std::nullopt;
+    return out_.entries[pos].value;
   }
 
+  // Keeps a value the reader computed, for as long as the result.
+  std::string_view keep(std::string value) { return out_.storage.emplace_back(std::move(value)); }
+
 private:
-  void warn_non_shell(const Entry& e) {
+  using Index = detail::KeyIndex<detail::ExactKeys>;
+
+  struct KeyAt {  // the key of the entry at a position, for the index
+    const std::vector<EntryView>& entries;
+    std::string_view operator()(std::uint32_t pos) const { return entries[pos].key; }
+  };
+
+  void warn_non_shell(const EntryView& e) {
     std::string name;
     for (std::size_t i = 0; i < e.key.size();) {
       Rune r = decode_utf8(e.key, i);
@@ -85,20 +97,20 @@ private:
         e.line, printable(e.key), name));
   }
 
-  ParseResult& out_;
+  ParsedViews& out_;
   bool keep_occurrences_;
-  std::unordered_map<std::string_view, std::size_t> index_;
+  Index index_;  // entry positions by key
 };
 
 // ---- compose ----------------------------------------------------------------------------------
 
 class ComposeParser {
 public:
-  ComposeParser(std::string_view text, const ParseOptions& opts, ParseResult& out)
+  ComposeParser(std::string_view text, const ParseOptions& opts, ParsedViews& out)
       : s_(text), opts_(opts), out_(out), entries_(out, line_count(text), opts.keep_occurrences) {
     if (s_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
     lookup_ = [this](const std::string& name) -> std::optional<std::string> {
-      if (const std::string* v = entries_.find(name)) return *v;
+      if (auto v = entries_.find(name)) return std::string(*v);
       if (opts_.lookup) return opts_.lookup(name);
       return std::nullopt;
     };
@@ -151,6 +163,7 @@ private:
 
   std::string_view key() {
     std::size_t start = pos_;
+    pos_ += detail::ascii_key_run(s_.substr(pos_));  // the common case, then the general loop
     std::size_t bad = std::string_view::npos;  // first character that may not be in a key
     while (!at_end() && s_[pos_] != '=' && s_[pos_] != ':' && s_[pos_] != '\n') {
       Rune r = rune();
@@ -175,29 +188,26 @@ private:
   }
 
   void statement() {
-    int line = line_;
+    EntryView e;
+    e.line = line_;
     skip_export();
-    std::string_view key_view = key();
-    std::string k(key_view);
+    e.key = key();
     skip_inline_space();
-    Entry e;
-    e.line = line;
     if (!at_end() && (s_[pos_] == '"' || s_[pos_] == '\'')) {
-      e.value = quoted(k, line);
-      after_quote(k);
+      e.value = quoted(e.key, e.line);
+      after_quote(e.key);
     } else {
-      e.value = unquoted(k, line);
+      e.value = unquoted(e.key, e.line);
     }
     e.end_line = line_;
-    e.key = std::move(k);
     if (!at_end()) {  // the '\n' that ends the entry
       ++pos_;
       ++line_;
     }
-    entries_.add(std::move(e), key_view);
+    entries_.add(e);
   }
 
-  std::string unquoted(const std::string& k, int line) {
+  std::string_view unquoted(std::string_view k, int line) {
     std::size_t nl = s_.find('\n', pos_);
     if (nl == std::string_view::npos) nl = s_.size();
     std::string_view v = s_.substr(pos_, nl - pos_);
@@ -205,13 +215,13 @@ private:
     std::size_t comment = v.find(" #");
     if (comment != std::string_view::npos) v = v.substr(0, comment);
     v = detail::trim_right_space(v);
-    if (!opts_.interpolate) return std::string(v);
-    return detail::interpolate(v, lookup_, line, k, out_.warnings);
+    if (!opts_.interpolate) return v;
+    return entries_.keep(detail::interpolate(v, lookup_, line, k, out_.warnings));
   }
 
   // pos_ is at the opening quote. Inside, `\` + the quote is the quote; any other `\x` is kept as
   // both characters here (double-quoted escapes are expanded afterwards).
-  std::string quoted(const std::string& k, int line) {
+  std::string_view quoted(std::string_view k, int line) {
     char q = s_[pos_++];
     std::string chars;
     for (; !at_end(); ++pos_) {
@@ -227,10 +237,10 @@ private:
       }
       if (c == q) {
         ++pos_;
-        if (q == '\'') return chars;
+        if (q == '\'') return entries_.keep(std::move(chars));
         std::string v = detail::expand_escapes(chars, opts_.interpolate);
-        if (!opts_.interpolate) return v;
-        return detail::interpolate(v, lookup_, line, k, out_.warnings);
+        if (!opts_.interpolate) return entries_.keep(std::move(v));
+        return entries_.keep(detail::interpolate(v, lookup_, line, k, out_.warnings));
       }
       chars += c;
     }
@@ -239,7 +249,7 @@ private:
   }
 
   // Only blanks, then the end of the line or a `#` comment, may follow a closing quote.
-  void after_quote(const std::string& k) {
+  void after_quote(std::string_view k) {
     skip_inline_space();
     if (at_end() || s_[pos_] == '\n') return;
     if (s_[pos_] == '#') {
@@ -252,7 +262,7 @@ private:
 
   std::string_view s_;
   const ParseOptions& opts_;
-  ParseResult& out_;
+  ParsedViews& out_;
   Collector entries_;
   detail::Lookup lookup_;
   std::size_t pos_ = 0;
@@ -265,7 +275,7 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r\v\f") == std::string_view::npos;
 }
 
-void parse_raw(std::string_view text, ParseResult& out, bool keep_occurrences) {
+void parse_raw(std::string_view text, ParsedViews& out, bool keep_occurrences) {
   Collector entries(out, line_count(text), keep_occurrences);
   if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
   int line = 0;
@@ -285,7 +295,7 @@ void parse_raw(std::string_view text, ParseResult& out, bool keep_occurrences) {
     if (!detail::is_compose_key(key))
       syntax(line, fmt::format("key '{}' is not letters, digits and _ . - [ ]", printable(key)),
              "the raw dialect takes everything before the first '=' as the key; see --dialect compose");
-    entries.add(Entry{std::string(key), std::string(l.substr(eq + 1)), line, line}, key);
+    entries.add(EntryView{key, l.substr(eq + 1), line, line});
   }
 }
 
@@ -298,22 +308,31 @@ Dialect parse_dialect(std::string_view name) {
 }
 
 bool is_shell_name(std::string_view key) {
-  if (key.empty()) return false;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    char c = key[i];
-    bool alpha = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
-  }
-  return true;
+  if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
+  return detail::ascii_run(key, detail::kShellNameChars) == key.size();
 }
 
-ParseResult parse(std::string_view text, const ParseOptions& opts) {
-  ParseResult out;
+void detail::parse_views(std::string_view text, const ParseOptions& opts, ParsedViews& out) {
   if (opts.dialect == Dialect::raw) {
     parse_raw(text, out, opts.keep_occurrences);
   } else {
     ComposeParser(text, opts, out).run();
   }
+}
+
+ParseResult parse(std::string_view text, const ParseOptions& opts) {
+  ParsedViews views;
+  detail::parse_views(text, opts, views);
+  auto copies = [](const std::vector<EntryView>& from) {
+    std::vector<Entry> to;
+    to.reserve(from.size());
+    for (const EntryView& e : from) to.push_back(Entry{std::string(e.key), std::string(e.value), e.line, e.end_line});
+    return to;
+  };
+  ParseResult out;
+  out.entries = copies(views.entries);
+  out.occurrences = copies(views.occurrences);
+  out.warnings = std::move(views.warnings);
   return out;
 }
 

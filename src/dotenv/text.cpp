@@ -84,7 +84,7 @@ bool is_inline_space(char32_t cp) {
 
 bool is_key_char_multibyte(char32_t cp) { return is_letter_or_number(cp); }
 
-bool is_compose_key(std::string_view key) {
+bool is_compose_key_multibyte(std::string_view key) {
   if (key.empty()) return false;
   for (std::size_t i = 0; i < key.size();) {
     Rune r = decode_utf8(key, i);
@@ -113,7 +113,7 @@ std::string printable(std::string_view key) {
 }
 
 // Backwards, one code point at a time: values are long and their ends short.
-std::string_view trim_right_space(std::string_view s) {
+std::string_view trim_right_space_multibyte(std::string_view s) {
   std::size_t end = s.size();
   while (end > 0) {
     std::size_t start = end - 1;

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -13,6 +12,7 @@
 namespace ks::http {
 namespace {
 
+using detail::curl_api;
 using detail::Job;
 using detail::SteadyClock;
 using detail::TransportClass;
@@ -21,11 +21,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kPollSlice = 200ms;     // longest wait in curl_multi_poll before re-checking
 constexpr milliseconds kDeadlineSlack = 5ms;   // "at the deadline" tolerance for curl's timers
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::string seconds_text(milliseconds ms) {
   char buf[32];
@@ -50,6 +45,27 @@ ErrorKind error_kind_for_status(long status) {
   if (status == 429 || status >= 500) return ErrorKind::unavailable;
   if (status >= 400) return ErrorKind::bad_data;
   return ErrorKind::internal;
+}
+
+namespace {
+
+std::string media_type(const Response& r) {
+  std::string type = r.headers.get("Content-Type").value_or("no Content-Type");
+  return type.substr(0, type.find(';'));
+}
+
+// An HTML page (said and shown): some servers (moto) label JSON text/html.
+bool html(const Response& r) {
+  auto first = r.body.find_first_not_of(" \t\r\n");
+  return media_type(r).find("html") != std::string::npos && first != std::string::npos && r.body[first] == '<';
+}
+
+}  // namespace
+
+std::string body_summary(const Response& r) {
+  std::string out = " (" + media_type(r) + ", " + std::to_string(r.body.size()) + " bytes";
+  if (html(r)) out += ": an error page from a proxy or a load balancer?";
+  return out + ")";
 }
 
 std::string host_of(std::string_view url) {
@@ -82,22 +98,18 @@ struct Client::Engine {
   std::vector<CURLM*> idle_multi;
   std::mt19937_64 rng{std::random_device{}()};
 
-  Engine(const Options& o, const std::optional<SteadyClock::time_point>& d) : options(o), deadline(d) {
-    global_init();
-    share = curl_share_init();
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  }
+  Engine(const Options& o, const std::optional<SteadyClock::time_point>& d) : options(o), deadline(d) {}
   ~Engine() {
-    for (CURL* e : idle_easy) curl_easy_cleanup(e);
-    for (CURLM* m : idle_multi) curl_multi_cleanup(m);
-    curl_share_cleanup(share);
+    if (share == nullptr) return;  // nothing was sent: libcurl may not even be loaded
+    for (CURL* e : idle_easy) curl_api().easy_cleanup(e);
+    for (CURLM* m : idle_multi) curl_api().multi_cleanup(m);
+    curl_api().share_cleanup(share);
   }
 
   void run(std::vector<Job>& jobs, const Policy& policy);
 
 private:
+  void make_share();
   CURLM* take_multi();
   void start(Job& job, const Policy& policy, CURLM* multi);
   void conclude(Job& job, CURLcode code, const Policy& policy);
@@ -121,15 +133,24 @@ milliseconds Client::Engine::backoff(int attempt) {
   return milliseconds(static_cast<long long>(dist(rng)));
 }
 
+// At the first request, so a Client that sends nothing never loads libcurl (curl_api.hpp).
+void Client::Engine::make_share() {
+  if (share != nullptr) return;
+  share = curl_api().share_init();
+  curl_api().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  curl_api().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_api().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
 CURLM* Client::Engine::take_multi() {
   if (!idle_multi.empty()) {
     CURLM* m = idle_multi.back();
     idle_multi.pop_back();
     return m;
   }
-  CURLM* m = curl_multi_init();
-  curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(std::max(1, options.concurrency)));
+  CURLM* m = curl_api().multi_init();
+  curl_api().multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_api().multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(std::max(1, options.concurrency)));
   return m;
 }
 
@@ -158,12 +179,12 @@ void Client::Engine::start(Job& job, const Policy& policy, CURLM* multi) {
     job.easy = idle_easy.back();
     idle_easy.pop_back();
   } else {
-    job.easy = curl_easy_init();
+    job.easy = curl_api().easy_init();
   }
   milliseconds timeout = left ? std::min(*left, options.request_timeout) : options.request_timeout;
   detail::configure_easy(job, options, timeout, share);
   detail::trace_request(options, job);
-  curl_multi_add_handle(multi, job.easy);
+  curl_api().multi_add_handle(multi, job.easy);
   job.in_flight = true;
 }
 
@@ -202,17 +223,18 @@ void Client::Engine::after_response(Job& job, const Policy& policy) {
     return;
   }
   const bool allowed = verdict == Retry::always || job.original->idempotent;
-  const std::string problem = host_of(job.original->url) + " answered HTTP " + std::to_string(job.response.status);
+  std::string problem = host_of(job.original->url) + " answered HTTP " + std::to_string(job.response.status);
+  if (html(job.response)) problem += " with an HTML page (from a proxy or a load balancer?)";
   retry_or_fail(job, problem, allowed, detail::parse_retry_after(job.response.headers.get("Retry-After")));
 }
 
 void Client::Engine::conclude(Job& job, CURLcode code, const Policy& policy) {
   long status = 0, connects = 0;
   curl_off_t total_us = 0, connect_us = 0;
-  curl_easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(job.easy, CURLINFO_NUM_CONNECTS, &connects);
-  curl_easy_getinfo(job.easy, CURLINFO_TOTAL_TIME_T, &total_us);
-  curl_easy_getinfo(job.easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+  curl_api().easy_getinfo(job.easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_api().easy_getinfo(job.easy, CURLINFO_NUM_CONNECTS, &connects);
+  curl_api().easy_getinfo(job.easy, CURLINFO_TOTAL_TIME_T, &total_us);
+  curl_api().easy_getinfo(job.easy, CURLINFO_CONNECT_TIME_T, &connect_us);
   job.response.status = status;
   job.response.seconds = static_cast<double>(total_us) / 1e6;
   job.response.attempts = job.attempt;
@@ -257,15 +279,16 @@ void Client::Engine::conclude(Job& job, CURLcode code, const Policy& policy) {
 }
 
 void Client::Engine::run(std::vector<Job>& jobs, const Policy& policy) {
+  make_share();
   CURLM* multi = take_multi();
   const size_t limit = static_cast<size_t>(std::max(1, options.concurrency));
   size_t in_flight = 0;
   auto finish_all_in_flight = [&] {
     for (Job& j : jobs) {
       if (!j.in_flight) continue;
-      curl_multi_remove_handle(multi, j.easy);
+      curl_api().multi_remove_handle(multi, j.easy);
       detail::release_attempt(j);
-      curl_easy_reset(j.easy);
+      curl_api().easy_reset(j.easy);
       idle_easy.push_back(j.easy);
       j.easy = nullptr;
       j.in_flight = false;
@@ -292,25 +315,25 @@ void Client::Engine::run(std::vector<Job>& jobs, const Policy& policy) {
         continue;
       }
       int running = 0;
-      curl_multi_perform(multi, &running);
+      curl_api().multi_perform(multi, &running);
       int queued = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      while (CURLMsg* msg = curl_api().multi_info_read(multi, &queued)) {
         if (msg->msg != CURLMSG_DONE) continue;
         Job* job = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&job));
+        curl_api().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&job));
         CURLcode code = msg->data.result;
-        curl_multi_remove_handle(multi, job->easy);
+        curl_api().multi_remove_handle(multi, job->easy);
         job->in_flight = false;
         --in_flight;
         conclude(*job, code, policy);
         detail::release_attempt(*job);
-        curl_easy_reset(job->easy);
+        curl_api().easy_reset(job->easy);
         idle_easy.push_back(job->easy);
         job->easy = nullptr;
       }
       milliseconds wait = kPollSlice;
       if (next_wake) wait = std::clamp(duration_cast<milliseconds>(*next_wake - SteadyClock::now()), 0ms, kPollSlice);
-      if (in_flight > 0) curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
+      if (in_flight > 0) curl_api().multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
     }
   } catch (...) {
     finish_all_in_flight();

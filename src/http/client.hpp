@@ -110,6 +110,10 @@ struct Options {
 // bad_data... as a starting point for providers, which know better for their own codes.
 ErrorKind error_kind_for_status(long status);
 
+// Why a body that should hold JSON is unusable, for error messages: its content type and size,
+// never its content: " (text/html, 96 bytes: an error page from a proxy or a load balancer?)".
+std::string body_summary(const Response& response);
+
 // The host[:port] of a URL, for messages.
 std::string host_of(std::string_view url);
 // The Host header value curl sends for a URL: lower-case host, port only when not the scheme's

@@ -40,17 +40,17 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 void set_method_and_body(CURL* easy, const Request& r) {
   if (r.method == "GET" && r.body.empty()) {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    curl_api().easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     return;
   }
   if (r.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    curl_api().easy_setopt(easy, CURLOPT_NOBODY, 1L);
     return;
   }
-  if (r.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+  if (r.method != "POST") curl_api().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r.method.c_str());
   if (!r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r.body.c_str());
+    curl_api().easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_api().easy_setopt(easy, CURLOPT_POSTFIELDS, r.body.c_str());
   }
 }
 
@@ -59,24 +59,24 @@ curl_slist* build_headers(const Request& r) {
   for (const auto& [name, value] : r.headers) {
     // "Name;" is curl's way to send a header with an empty value.
     std::string line = value.empty() ? name + ";" : name + ": " + value;
-    list = curl_slist_append(list, line.c_str());
+    list = curl_api().slist_append(list, line.c_str());
   }
-  if (!r.headers.contains("Expect")) list = curl_slist_append(list, "Expect:");  // no 100-continue wait
+  if (!r.headers.contains("Expect")) list = curl_api().slist_append(list, "Expect:");  // no 100-continue wait
   return list;
 }
 
 void set_tls_and_proxy(CURL* easy, const Request& r, const Options& o) {
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, o.tls_verify ? 1L : 0L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, o.tls_verify ? 2L : 0L);
+  curl_api().easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, o.tls_verify ? 1L : 0L);
+  curl_api().easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, o.tls_verify ? 2L : 0L);
   if (!o.ca_file.empty()) {
     // Instead of the system store, as curl --cacert: no CA directory either.
-    curl_easy_setopt(easy, CURLOPT_CAINFO, o.ca_file.c_str());
-    curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+    curl_api().easy_setopt(easy, CURLOPT_CAINFO, o.ca_file.c_str());
+    curl_api().easy_setopt(easy, CURLOPT_CAPATH, nullptr);
   }
   const std::string& proxy = r.url.starts_with("https://") ? o.proxy.https : o.proxy.http;
   // Always set: "" disables the proxy, so curl never reads the process environment itself.
-  curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, o.proxy.no_proxy.c_str());
+  curl_api().easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());
+  curl_api().easy_setopt(easy, CURLOPT_NOPROXY, o.proxy.no_proxy.c_str());
 }
 
 }  // namespace
@@ -87,32 +87,35 @@ void configure_easy(Job& job, const Options& o, std::chrono::milliseconds timeou
   job.response = Response{};
   job.too_large = false;
   job.errbuf[0] = '\0';
-  curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_SHARE, share);
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, &job);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job.errbuf);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
-  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an HTTP/2 connection
-  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(o.connect_timeout, timeout).count()));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(1, timeout.count())));
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &job);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &job);
+  curl_api().easy_setopt(easy, CURLOPT_URL, r.url.c_str());
+  curl_api().easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_api().easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_api().easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_api().easy_setopt(easy, CURLOPT_SHARE, share);
+  curl_api().easy_setopt(easy, CURLOPT_PRIVATE, &job);
+  curl_api().easy_setopt(easy, CURLOPT_ERRORBUFFER, job.errbuf);
+  curl_api().easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
+  curl_api().easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_api().easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  // Prefer multiplexing on an HTTP/2 connection, which only https can negotiate (2TLS above). On
+  // http:// nothing multiplexes, and waiting made concurrent requests wait for the first answer.
+  curl_api().easy_setopt(easy, CURLOPT_PIPEWAIT, r.url.starts_with("https://") ? 1L : 0L);
+  curl_api().easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_api().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(std::min(o.connect_timeout, timeout).count()));
+  curl_api().easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(1, timeout.count())));
+  curl_api().easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_api().easy_setopt(easy, CURLOPT_WRITEDATA, &job);
+  curl_api().easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_api().easy_setopt(easy, CURLOPT_HEADERDATA, &job);
   set_method_and_body(easy, r);
   job.header_list = build_headers(r);
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job.header_list);
+  curl_api().easy_setopt(easy, CURLOPT_HTTPHEADER, job.header_list);
   set_tls_and_proxy(easy, r, o);
 }
 
 void release_attempt(Job& job) {
-  if (job.header_list != nullptr) curl_slist_free_all(job.header_list);
+  if (job.header_list != nullptr) curl_api().slist_free_all(job.header_list);
   job.header_list = nullptr;
 }
 
@@ -163,7 +166,7 @@ std::string describe_transport(CURLcode code, const char* errbuf) {
     default: break;
   }
   // curl's own text is about the transport (certificates, protocols), never about our payload.
-  return errbuf != nullptr && errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(code));
+  return errbuf != nullptr && errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_api().easy_strerror(code));
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::optional<std::string>& value) {
@@ -173,7 +176,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::optional<s
     if (v.size() > 9) return std::chrono::hours(24 * 365);  // absurd: treated as "too long"
     return std::chrono::seconds(std::stol(v));
   }
-  time_t when = curl_getdate(v.c_str(), nullptr);
+  time_t when = curl_api().getdate(v.c_str(), nullptr);
   if (when < 0) return std::nullopt;
   time_t now = std::time(nullptr);
   return std::chrono::seconds(when > now ? when - now : 0);

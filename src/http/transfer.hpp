@@ -2,13 +2,12 @@
 // how curl's result codes are classified, and the tracer. Only client.cpp and transfer.cpp use it.
 #pragma once
 
-#include <curl/curl.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
 
 #include "src/http/client.hpp"
+#include "src/http/curl_api.hpp"
 
 namespace ks::http::detail {
 

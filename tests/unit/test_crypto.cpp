@@ -78,6 +78,29 @@ TEST_CASE("crypto: Base64 (RFC 4648 §10 vectors, URL-safe, padding, invalid inp
   CHECK(base64url_decode(base64url_encode(all)) == all);
 }
 
+TEST_CASE("crypto: Base64 of every length through the six-bytes-at-a-time path, and base64_encode_to") {
+  // Each length from 0 to 40 (the wide loop, the 3-byte loop and both tails), against a bit-by-bit
+  // encoding of the same bytes.
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  for (int n = 0; n <= 40; ++n) {
+    std::string bits;
+    for (unsigned char c : bytes)
+      for (int b = 7; b >= 0; --b) bits.push_back((c >> b) & 1 ? '1' : '0');
+    while (bits.size() % 6 != 0) bits.push_back('0');
+    std::string expected;
+    for (size_t i = 0; i < bits.size(); i += 6) expected.push_back(alphabet[std::stoi(bits.substr(i, 6), nullptr, 2)]);
+    while (expected.size() % 4 != 0) expected.push_back('=');
+    CHECK(base64_encode(bytes) == expected);
+    CHECK(base64_encoded_size(bytes.size()) == expected.size());
+    std::string buffer(expected.size() + 2, '#');
+    char* end = base64_encode_to(buffer.data() + 1, bytes);
+    CHECK(end == buffer.data() + 1 + expected.size());
+    CHECK(buffer == "#" + expected + "#");
+    bytes.push_back(static_cast<char>(0xA5 ^ (n * 37)));
+  }
+}
+
 TEST_CASE("crypto: CRC32C (Castagnoli; check value and RFC 3720 B.4)") {
   CHECK(crc32c("123456789") == 0xE3069283u);
   CHECK(crc32c("") == 0u);

@@ -143,6 +143,34 @@ TEST_CASE("dotenv write_encoded: a key outside the key charset is refused") {
   CHECK_THROWS_AS(write_encoded(entries({{"app/db", "x"}}), "SECRET_", "in"), Error);
 }
 
+TEST_CASE("dotenv encode_file: what write_encoded(parse()) writes, with the same count and warnings") {
+  const std::string text = "A=1\nexport B='two # x'\nC=\"x\\ty ${A}\"\nA=3\nd.e=${B} # c\n";
+  for (bool interpolate : {false, true}) {
+    ParseOptions o;
+    o.interpolate = interpolate;
+    auto parsed = parse(text, o);
+    auto encoded = encode_file(text, o, "SECRET_", "in");
+    CHECK(encoded.document == write_encoded(parsed.entries, "SECRET_", "in"));
+    CHECK(encoded.entries == parsed.entries.size());
+    CHECK(encoded.warnings == parsed.warnings);
+  }
+  CHECK_THROWS_AS(encode_file("db=1\nDB=2\n", ParseOptions{}, "SECRET_", "in"), Error);
+  CHECK_THROWS_AS(encode_file("A='open\n", ParseOptions{}, "SECRET_", "in"), Error);
+}
+
+TEST_CASE("dotenv write_encoded: thousands of keys, one pair equal after upper-casing") {
+  std::vector<Entry> many;
+  for (int i = 0; i < 5000; ++i) many.push_back(Entry{"key_" + std::to_string(i), "v", i + 1, i + 1});
+  CHECK(contains(write_encoded(many, "SECRET_", "in"), "\nSECRET_key_4999=dg==\n"));
+  many.push_back(Entry{"KEY_1234", "v", 5001, 5001});
+  try {
+    write_encoded(many, "SECRET_", "in");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "key_1234 (line 1235) and KEY_1234 (line 5001)"));
+  }
+}
+
 TEST_CASE("dotenv write_encoded: another prefix") {
   auto out = write_encoded(entries({{"A", "1"}}), "KS_", "in");
   CHECK(contains(out, "\nKS_A=MQ==\n"));
