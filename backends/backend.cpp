@@ -26,6 +26,8 @@ std::vector<VersionInfo> Backend::versions(const SecretRef&) { unsupported("vers
 
 void Backend::restore(const SecretRef&) { unsupported("restore"); }
 
+Tags Backend::adopt(const std::string&, const SecretRef&, const Tags&, bool) { unsupported("adopt"); }
+
 void Backend::unsupported(const std::string& what) const {
   throw Error(ErrorKind::usage, fmt::format("{} is not supported by the {} backend", what, name()));
 }

@@ -48,6 +48,9 @@ struct SecretInfo {
 
 struct Query {
   std::optional<std::string> ns;      // only this namespace; nullopt = every key
+  // adopt --all: every secret the provider names under its prefix, whatever filter-on-tags and
+  // excluded-tags say (the view then skips its tag checks; keys and prefixes still apply).
+  bool unfiltered = false;
 };
 
 struct PutOptions {
@@ -57,6 +60,10 @@ struct PutOptions {
   // Set by read-modify-write commands (--subkey) from the version they read; stores without
   // versions ignore it, and their read-modify-write is documented as not atomic.
   std::optional<std::string> expected_version;
+  // The caller has just listed the store and did not see the key (copy): a provider whose update
+  // path starts with a lookup may try to create first, and must fall back to an update when the
+  // name turns out to exist. A hint only: the result is the same as without it.
+  bool likely_new = false;
 };
 
 struct DeleteOptions {
@@ -124,6 +131,15 @@ public:
 
   // Undoes a soft delete. Default: Error{usage} "not supported by <name>".
   virtual void restore(const SecretRef& ref);
+
+  // adopt: adds Kestra's tags for `as` (key, namespace and the configured prefix, as put would set
+  // them) plus `tags` to the existing provider secret named `name`, without touching its value, so
+  // that a read-only Kestra sees it. An empty as.key means the name minus the configured prefix.
+  // Tags already there with the same value are not sent. Returns the tags set (with dry_run: that
+  // would be set; none sent); empty when the secret already carried them all. Throws not_found
+  // when no secret has that name, conflict when its `key`/`namespace` tags name another key.
+  // Default: Error{usage} "not supported by <name>".
+  virtual Tags adopt(const std::string& name, const SecretRef& as, const Tags& tags, bool dry_run);
 
   // Authenticates and makes one cheap read (check-config --connect).
   virtual Probe probe() = 0;

@@ -23,7 +23,7 @@ public:
   std::vector<SecretInfo> list(const Query& q) override {
     std::vector<SecretInfo> out;
     for (auto& info : inner_->list(q)) {
-      if (!tags_visible(info.tags, s_)) continue;
+      if (!q.unfiltered && !tags_visible(info.tags, s_)) continue;
       auto key = to_kestra_key(info.key);
       if (!key) continue;
       info.key = std::move(*key);
@@ -43,19 +43,61 @@ public:
     });
   }
 
+  // Batched in the provider, also when climbing: every ref at its own namespace in one call, then
+  // the misses at their parents in the next, and so on (one round per namespace level).
   std::vector<Result<Secret>> get_many(std::span<const SecretRef> refs) override {
-    if (has_tag_filters() || climbs_for(refs)) return Backend::get_many(refs);
-    std::vector<SecretRef> inner_refs;
-    for (const auto& r : refs) inner_refs.push_back(inner_ref(r));
-    return inner_->get_many(inner_refs);
+    if (has_tag_filters()) return Backend::get_many(refs);
+    std::vector<Result<Secret>> out(refs.size(), Error(ErrorKind::internal, "not fetched"));
+    std::vector<std::vector<std::optional<std::string>>> chains(refs.size());
+    std::vector<size_t> pending;
+    for (size_t i = 0; i < refs.size(); ++i) {
+      const auto& r = refs[i];
+      if (s_.filter_on_prefix && s_.keep_prefix && !to_kestra_key(r.key)) {
+        out[i] = Error(ErrorKind::not_found, not_found_message(r.key));
+        continue;
+      }
+      if (r.ns && r.inherit && inner_->namespaced())
+        for (auto& ns : namespace_chain(*r.ns)) chains[i].emplace_back(std::move(ns));
+      else
+        chains[i].push_back(r.ns);
+      pending.push_back(i);
+    }
+    for (size_t level = 0; !pending.empty(); ++level) {
+      std::vector<SecretRef> batch;
+      for (size_t i : pending) {
+        SecretRef r = inner_ref(refs[i]);
+        r.ns = chains[i][level];
+        batch.push_back(std::move(r));
+      }
+      auto results = inner_->get_many(batch);
+      std::vector<size_t> misses;
+      for (size_t j = 0; j < pending.size(); ++j) {
+        size_t i = pending[j];
+        auto* e = std::get_if<Error>(&results[j]);
+        if (e && e->kind() == ErrorKind::not_found && level + 1 < chains[i].size()) {
+          misses.push_back(i);
+          continue;
+        }
+        if (!e && level > 0) out::note(fmt::format("found '{}' in parent namespace {}", refs[i].key, *chains[i][level]));
+        out[i] = std::move(results[j]);
+      }
+      pending = std::move(misses);
+    }
+    return out;
   }
 
   PutResult put(const SecretRef& ref, const Secret& value, const PutOptions& opts) override {
     refuse_if_read_only("put");
     PutOptions o = opts;
-    for (const auto& [k, v] : s_.tags) o.tags.try_emplace(k, v);
-    for (const auto& [k, v] : s_.filter_on_tags) o.tags[k] = v;  // else the write would be invisible
+    o.tags = with_configured_tags(opts.tags);
     return inner_->put(inner_ref(ref), value, o);
+  }
+
+  Tags adopt(const std::string& name, const SecretRef& as, const Tags& tags, bool dry_run) override {
+    refuse_if_read_only("adopt");
+    SecretRef ref = as;
+    if (!ref.key.empty()) ref = inner_ref(as);
+    return inner_->adopt(name, ref, with_configured_tags(tags), dry_run);
   }
 
   DeleteResult remove(const SecretRef& ref, const DeleteOptions& opts) override {
@@ -84,14 +126,14 @@ public:
   Probe probe() override { return inner_->probe(); }
 
 private:
-  bool has_tag_filters() const { return !s_.filter_on_tags.empty() || !s_.excluded_tags.empty(); }
-
-  bool climbs_for(std::span<const SecretRef> refs) const {
-    if (!inner_->namespaced()) return false;
-    for (const auto& r : refs)
-      if (r.ns && r.inherit && r.ns->find('.') != std::string::npos) return true;
-    return false;
+  // The configured `tags` and the filter-on-tags tags go on every write, else it would be invisible.
+  Tags with_configured_tags(Tags tags) const {
+    for (const auto& [k, v] : s_.tags) tags.try_emplace(k, v);
+    for (const auto& [k, v] : s_.filter_on_tags) tags[k] = v;
+    return tags;
   }
+
+  bool has_tag_filters() const { return !s_.filter_on_tags.empty() || !s_.excluded_tags.empty(); }
 
   void refuse_if_read_only(const char* what) const {
     if (s_.read_only)
