@@ -42,7 +42,8 @@ int run_check_config(const config::Sources& sources, const Context& ctx, bool js
       doc["connection"] = {{"error", {{"kind", kind_name(failure->kind())}, {"message", failure->what()},
                                       {"hint", failure->hint()}, {"exit", exit_code(failure->kind())}}}};
     }
-    print(doc.dump(2) + "\n");
+    // Configured text need not be UTF-8: replace what JSON cannot carry instead of throwing.
+    print(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else {
     std::string out = config::render_text(report);
     if (facts) {

@@ -94,6 +94,41 @@ int run_import(const Globals& g, const ImportOptions& o, const Context& ctx);
 
 namespace ks::cmd {
 
+struct CopyOptions {
+  std::string to;                       // the destination's configuration file
+  std::vector<std::string> to_sets;     // --to-set k=v: overrides of the destination only
+  std::optional<std::string> pattern;   // shell glob on the key
+  bool overwrite = false;
+  bool skip_existing = false;
+  bool fields = false;                  // JSON objects become named fields in a field store
+  bool dry_run = false;
+};
+int run_copy(const Globals& g, const CopyOptions& o, const Context& ctx);
+int run_diff(const Globals& g, const CopyOptions& o, const Context& ctx);
+
+struct AdoptOptions {
+  std::vector<std::string> names;       // provider names; with --all, at most one glob
+  std::optional<std::string> key;       // --key: the Kestra key of the one name given
+  bool all = false;
+  bool dry_run = false;
+};
+int run_adopt(const Globals& g, const AdoptOptions& o, const Context& ctx);
+
+}  // namespace ks::cmd
+
+namespace ks::cmd {
+
+struct CheckFlowsOptions {
+  std::vector<std::string> paths;        // flow files and directories of flow files
+  bool strict = false;                   // a dynamic reference is an error (exit 4)
+  std::string format = "text";           // text | github (workflow commands)
+};
+int run_check_flows(const Globals& g, const CheckFlowsOptions& o, const Context& ctx);
+
+}  // namespace ks::cmd
+
+namespace ks::cmd {
+
 // The completion script for "bash", "zsh" or "fish" (generated from completions/); empty otherwise.
 std::string_view completion_script(std::string_view shell);
 int run_completion(const std::string& shell);

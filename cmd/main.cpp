@@ -53,10 +53,13 @@ struct Commands {
   ExportOptions exp;
   ExecOptions exec;
   ImportOptions imp;
+  CopyOptions copy;
+  AdoptOptions adopt;
   bool restore_dry_run = false;
   EncodeEnvOptions encode;
   bool check_connect = false;
   std::string shell;
+  CheckFlowsOptions flows;
 };
 
 using Runner = std::function<int()>;
@@ -83,6 +86,31 @@ void add_bulk_commands(CLI::App& app, Globals& g, Commands& c, const Context& ct
   imp->add_flag("--no-overwrite", c.imp.no_overwrite, "Skip keys that exist");
   imp->add_flag("--dry-run", c.imp.dry_run, "Report what would be written; write nothing");
   imp->callback([&] { run = [&] { return run_import(g, c.imp, ctx); }; });
+}
+
+void add_copy_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Runner& run) {
+  auto* copy = app.add_subcommand("copy", "Copy every visible secret into a second configuration's backend");
+  auto* diff = app.add_subcommand("diff", "Compare the secrets of two configurations (values never printed)");
+  for (auto* cmd : {copy, diff}) {
+    cmd->add_option("--to", c.copy.to, "The destination's configuration file")->required()->type_name("FILE");
+    cmd->add_option("--to-set", c.copy.to_sets, "Override a destination configuration key (repeatable)")
+        ->type_name("K=V")
+        ->allow_extra_args(false);
+    cmd->add_option("pattern", c.copy.pattern, "Shell glob on the key")->type_name("PATTERN");
+  }
+  copy->add_flag("--overwrite", c.copy.overwrite, "Replace destination values that differ");
+  copy->add_flag("--skip-existing", c.copy.skip_existing, "Keep destination values that differ");
+  copy->add_flag("--fields", c.copy.fields, "JSON objects become named fields in Vault");
+  copy->add_flag("--dry-run", c.copy.dry_run, "Report what would be written; write nothing");
+  copy->callback([&] { run = [&] { return run_copy(g, c.copy, ctx); }; });
+  diff->callback([&] { run = [&] { return run_diff(g, c.copy, ctx); }; });
+
+  auto* adopt = app.add_subcommand("adopt", "Tag existing provider secrets so that Kestra sees them");
+  adopt->add_option("names", c.adopt.names, "Provider names (with --all: one glob on the names)")->type_name("NAME");
+  adopt->add_option("--key", c.adopt.key, "The Kestra key of the one secret named")->type_name("K");
+  adopt->add_flag("--all", c.adopt.all, "Every provider secret under the configured prefix");
+  adopt->add_flag("--dry-run", c.adopt.dry_run, "Report the tags that would be set; set none");
+  adopt->callback([&] { run = [&] { return run_adopt(g, c.adopt, ctx); }; });
 }
 
 void add_write_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Runner& run) {
@@ -121,6 +149,16 @@ void add_write_commands(CLI::App& app, Globals& g, Commands& c, const Context& c
   restore->callback([&] { run = [&] { return run_restore(g, c.describe, c.restore_dry_run, ctx); }; });
 }
 
+void add_check_flows(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Runner& run) {
+  auto* flows = app.add_subcommand("check-flows", "Check that every secret() of Kestra flow files resolves");
+  flows->add_option("path", c.flows.paths, "Flow files and directories of flow files")->required()->type_name("PATH");
+  flows->add_flag("--strict", c.flows.strict, "A dynamic secret() (key not a string literal) is an error");
+  flows->add_option("--format", c.flows.format, "text (default) or github (workflow commands)")
+      ->check(CLI::IsMember({"text", "github"}))
+      ->type_name("F");
+  flows->callback([&] { run = [&] { return run_check_flows(g, c.flows, ctx); }; });
+}
+
 void add_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Runner& run) {
   auto* list = app.add_subcommand("list", "List the Kestra keys visible under the configuration");
   list->add_option("pattern", c.list.pattern, "Shell glob on the key")->type_name("PATTERN");
@@ -137,6 +175,7 @@ void add_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Ru
   add_write_commands(app, g, c, ctx, run);
 
   add_bulk_commands(app, g, c, ctx, run);
+  add_copy_commands(app, g, c, ctx, run);
 
   auto* enc = app.add_subcommand("encode-env", "Convert a .env file to Kestra's .env_encoded form");
   enc->add_option("input", c.encode.input, "Input file (default ./.env; - = stdin)")->type_name("INPUT");
@@ -166,6 +205,8 @@ void add_commands(CLI::App& app, Globals& g, Commands& c, const Context& ctx, Ru
       return run_check_config(g.sources, ctx, g.json(), c.check_connect, backends::available_types(), probe);
     };
   });
+
+  add_check_flows(app, g, c, ctx, run);
 }
 
 int report(const Error& e) {

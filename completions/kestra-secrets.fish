@@ -1,5 +1,5 @@
 # fish completion for kestra-secrets
-set -l commands list get put delete describe versions restore exec export import encode-env check-config completion
+set -l commands list get put delete describe versions restore exec export import copy diff adopt encode-env check-config check-flows completion
 complete -c kestra-secrets -f
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a list -d 'List visible Kestra keys'
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a get -d 'Print a secret value'
@@ -11,8 +11,12 @@ complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a res
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a exec -d 'Run a command with the secrets'
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a export -d 'Print every visible secret'
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a import -d 'Put every key of a dotenv file'
+complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a copy -d 'Copy secrets into another configuration'
+complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a diff -d 'Compare two configurations'
+complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a adopt -d 'Tag provider secrets for Kestra'
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a encode-env -d 'Convert .env to .env_encoded'
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a check-config -d 'Validate the configuration'
+complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a check-flows -d 'Check that every secret() of flows resolves'
 complete -c kestra-secrets -n "not __fish_seen_subcommand_from $commands" -a completion -d 'Print a completion script'
 # global options
 complete -c kestra-secrets -s c -l config -r -F -d 'Configuration file'
@@ -41,7 +45,14 @@ complete -c kestra-secrets -n "__fish_seen_subcommand_from put" -l tag -x -d 'Ta
 complete -c kestra-secrets -n "__fish_seen_subcommand_from put" -l description -x -d 'Description'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from put" -l allow-empty -d 'Accept an empty value'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from put" -l fields -d 'JSON object: one field per member'
-complete -c kestra-secrets -n "__fish_seen_subcommand_from put delete import restore" -l dry-run -d 'Write nothing'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from put delete import restore copy adopt" -l dry-run -d 'Write nothing'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from copy diff" -l to -r -F -d 'Destination configuration'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from copy diff" -l to-set -x -d 'Destination override (k=v)'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from copy" -l overwrite -d 'Replace different values'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from copy" -l skip-existing -d 'Keep different values'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from copy" -l fields -d 'JSON objects as fields'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from adopt" -l key -x -d 'Kestra key'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from adopt" -l all -d 'Every secret under the prefix'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from delete" -l purge -d 'Delete for good'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from delete" -l recovery-days -x -d 'Recovery window'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from delete" -s y -l yes -d 'No confirmation'
@@ -58,4 +69,7 @@ complete -c kestra-secrets -n "__fish_seen_subcommand_from encode-env" -l interp
 complete -c kestra-secrets -n "__fish_seen_subcommand_from encode-env" -l check -d 'Check only'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from encode-env" -l decode -d 'Reverse conversion'
 complete -c kestra-secrets -n "__fish_seen_subcommand_from check-config" -l connect -d 'Authenticate and read'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from check-flows" -l strict -d 'Dynamic references are errors'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from check-flows" -l format -x -a 'text github' -d 'Report format'
+complete -c kestra-secrets -n "__fish_seen_subcommand_from check-flows" -F
 complete -c kestra-secrets -n "__fish_seen_subcommand_from completion" -x -a 'bash zsh fish'

@@ -3,20 +3,26 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
-#include <regex>
 
 #include "backends/aws/credential_chain.hpp"
 #include "backends/aws/credentials.hpp"
 #include "backends/aws/sm_client.hpp"
+#include "backends/kestra_tags.hpp"
 #include "src/core/time_format.hpp"
 #include "src/crypto/base64.hpp"
 #include "src/crypto/hash.hpp"
+#include "src/core/json_fields.hpp"
 
 namespace ks::backends {
 namespace {
 
 using nlohmann::json;
 using aws::AwsError;
+using aws::collect_batch;
+using aws::date_of;
+using aws::next_token;
+using aws::secret_of;
+using aws::tags_of;
 
 constexpr int kListPageSize = 100;      // ListSecrets maximum
 constexpr size_t kBatchGetSize = 20;    // BatchGetSecretValue maximum per call
@@ -24,55 +30,19 @@ constexpr size_t kMaxNameLength = 512;  // CreateSecret Name limit
 constexpr int kMinRecoveryDays = 7;
 constexpr int kMaxRecoveryDays = 30;
 
-Tags tags_of(const json& entry) {
-  Tags t;
-  if (entry.contains("Tags") && entry["Tags"].is_array())
-    for (const auto& tag : entry["Tags"])
-      if (tag.contains("Key")) t[tag["Key"].get<std::string>()] = tag.value("Value", "");
-  return t;
-}
-
 json tags_json(const Tags& tags) {
   json arr = json::array();
   for (const auto& [k, v] : tags) arr.push_back({{"Key", k}, {"Value", v}});
   return arr;
 }
 
-std::optional<std::string> date_of(const json& entry, const char* field) {
-  if (entry.contains(field) && entry[field].is_number()) return rfc3339_from_epoch(entry[field].get<double>());
-  return std::nullopt;
-}
-
-// The value of a GetSecretValue / BatchGetSecretValue entry.
-Secret secret_of(const json& v) {
-  Secret s;
-  if (v.contains("SecretString") && v["SecretString"].is_string()) {
-    s.bytes = v["SecretString"].get<std::string>();
-  } else if (v.contains("SecretBinary") && v["SecretBinary"].is_string()) {
-    auto raw = crypto::base64_decode(v["SecretBinary"].get<std::string>());
-    if (!raw) throw Error(ErrorKind::bad_data, "AWS returned a SecretBinary that is not Base64");
-    s.bytes = std::move(*raw);
-  } else {
-    throw Error(ErrorKind::bad_data, "AWS returned a secret value with neither SecretString nor SecretBinary");
-  }
-  if (v.contains("VersionId") && v["VersionId"].is_string()) s.version = v["VersionId"].get<std::string>();
-  return s;
-}
-
-// The NextToken to continue with, or nullopt to stop. A token equal to the one just sent would
-// loop for ever (moto answers ListSecretVersionIds that way), and so would an empty last page that
-// still carries one.
-std::optional<std::string> next_token(const json& r, const std::optional<std::string>& sent, bool empty_page) {
-  if (!r.contains("NextToken") || !r["NextToken"].is_string()) return std::nullopt;
-  auto t = r["NextToken"].get<std::string>();
-  if (t.empty() || t == sent || empty_page) return std::nullopt;
-  return t;
-}
-
 // A ListSecrets filter value must match ^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$ (≤ 512 characters).
+// Checked by hand: std::regex costs more than the request, and g++ 12 warns inside it under ASan.
 bool filterable(const std::string& v) {
-  static const std::regex ok(R"(^[a-zA-Z0-9 :_@/+=.\-]*$)");
-  return v.size() <= 512 && std::regex_match(v, ok);
+  return v.size() <= 512 && std::all_of(v.begin(), v.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view(" :_@/+=.-").find(c) != std::string_view::npos;
+         });
 }
 
 class AwsBackend final : public Backend {
@@ -97,7 +67,7 @@ public:
     for_each_secret(false, [&](const json& e) {
       auto info = info_of(e);
       if (!info || (q.ns && info->ns != q.ns)) return;
-      index_[{info->key, info->ns}] = e.value("ARN", info->name);
+      index_[{info->key, info->ns}] = json_string(e, "ARN", info->name);
       out.push_back(std::move(*info));
     });
     return out;
@@ -159,37 +129,35 @@ public:
     if (is_valid_utf8(bytes)) payload["SecretString"] = bytes;
     else payload["SecretBinary"] = crypto::base64_encode(bytes);
     payload["ClientRequestToken"] = crypto::uuid_v4();
+    if (opts.likely_new) {
+      if (auto created = try_create(ref, payload, opts)) return *created;
+    }
     if (auto existing = find_existing(ref)) {
       payload["SecretId"] = (*existing)["ARN"];
       auto r = sm_->call("PutSecretValue", payload);
       if (!opts.tags.empty()) sm_->call("TagResource", {{"SecretId", (*existing)["ARN"]}, {"Tags", tags_json(opts.tags)}});
       if (opts.description)
         sm_->call("UpdateSecret", {{"SecretId", (*existing)["ARN"]}, {"Description", *opts.description}});
-      return PutResult{r.value("VersionId", std::string()), false};
+      return PutResult{json_string(r, "VersionId"), false};
     }
-    std::string name = name_for(ref);
-    if (name.size() > kMaxNameLength)
-      throw Error(ErrorKind::usage, fmt::format("the AWS name for '{}' is {} characters; the limit is {}", ref.key,
-                                                name.size(), kMaxNameLength));
-    Tags tags = opts.tags;
-    tags["key"] = ref.key;
-    if (ref.ns) tags["namespace"] = *ref.ns;
-    if (!s_.view.prefix.empty()) tags["prefix"] = s_.view.prefix;
-    payload["Name"] = name;
-    payload["Tags"] = tags_json(tags);
-    if (opts.description) payload["Description"] = *opts.description;
+    if (auto created = try_create(ref, payload, opts)) return *created;
+    throw Error(ErrorKind::conflict, fmt::format("the AWS name '{}' is taken by a secret of another key or namespace", name_for(ref)),
+                "the existing secret was left untouched; choose another key or namespace");
+  }
+
+  Tags adopt(const std::string& name, const SecretRef& as, const Tags& tags, bool dry_run) override {
+    json d;
     try {
-      auto r = sm_->call("CreateSecret", payload);
-      return PutResult{r.value("VersionId", std::string()), true};
+      d = sm_->call("DescribeSecret", {{"SecretId", name}});
     } catch (const AwsError& e) {
-      if (e.code() == "ResourceExistsException")
-        throw Error(ErrorKind::conflict, fmt::format("the AWS name '{}' is taken by a secret of another key or namespace", name),
-                    "the existing secret was left untouched; choose another key or namespace");
-      if (e.code() == "InvalidRequestException")
-        throw Error(ErrorKind::conflict, fmt::format("the AWS name '{}' belongs to a secret scheduled for deletion", name),
-                    "run 'kestra-secrets restore' on it, or wait until AWS deletes it");
-      throw;
+      if (e.code() != "ResourceNotFoundException") throw;
+      throw Error(ErrorKind::not_found, fmt::format("no AWS secret is named '{}'", name));
     }
+    SecretRef ref = as;
+    if (ref.key.empty()) ref.key = key_of(name, {}).value_or(name);
+    Tags add = tags_to_adopt(name, tags_of(d), ref, s_.view.prefix, tags);
+    if (!add.empty() && !dry_run) sm_->call("TagResource", {{"SecretId", d["ARN"]}, {"Tags", tags_json(add)}});
+    return add;
   }
 
   DeleteResult remove(const SecretRef& ref, const DeleteOptions& opts) override {
@@ -216,12 +184,9 @@ public:
       json req = {{"SecretId", arn}, {"IncludeDeprecated", true}, {"MaxResults", kListPageSize}};
       if (token) req["NextToken"] = *token;
       auto r = sm_->call("ListSecretVersionIds", req);
-      for (const auto& v : r.value("Versions", json::array())) {
-        VersionInfo info{v.value("VersionId", ""), date_of(v, "CreatedDate"), "enabled"};
-        if (!v.contains("VersionStages") || v["VersionStages"].empty()) info.state = "disabled";
-        all.emplace_back(v.value("CreatedDate", 0.0), std::move(info));
-      }
-      token = next_token(r, token, r.value("Versions", json::array()).empty());
+      auto page = aws::versions_of(r);
+      all.insert(all.end(), page.begin(), page.end());
+      token = next_token(r, token, page.empty());
     } while (token);
     // Newest first; versions created in the same second keep the service's order, reversed.
     std::reverse(all.begin(), all.end());
@@ -250,36 +215,10 @@ private:
 
   std::string name_for(const SecretRef& ref) const { return aws_secret_name(s_.view.prefix, ref.ns, ref.key); }
 
-  // The Kestra key of a provider entry; nullopt when the configured prefix hides it.
   std::optional<std::string> key_of(const std::string& name, const Tags& tags) const {
-    const std::string& prefix = s_.view.prefix;
-    if (!prefix.empty()) {
-      auto tagged = opt_tag(tags, "prefix");
-      if (tagged ? *tagged != prefix : name.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-    }
-    if (auto k = opt_tag(tags, "key")) return k;
-    return prefix.empty() || name.compare(0, prefix.size(), prefix) != 0 ? name : name.substr(prefix.size());
+    return aws::key_of(name, tags, s_.view.prefix);
   }
-
-  std::optional<SecretInfo> info_of(const json& e) const {
-    std::string name = e.value("Name", "");
-    Tags tags = tags_of(e);
-    auto key = key_of(name, tags);
-    if (!key) return std::nullopt;
-    SecretInfo i;
-    i.key = *key;
-    i.ns = opt_tag(tags, "namespace");
-    i.name = name;
-    i.tags = std::move(tags);
-    if (e.contains("Description") && e["Description"].is_string()) i.description = e["Description"].get<std::string>();
-    i.created = date_of(e, "CreatedDate");
-    i.updated = date_of(e, "LastChangedDate");
-    i.deleted = date_of(e, "DeletedDate");
-    if (e.contains("VersionIdsToStages") && e["VersionIdsToStages"].is_object())
-      for (const auto& [id, stages] : e["VersionIdsToStages"].items())
-        if (std::find(stages.begin(), stages.end(), "AWSCURRENT") != stages.end()) i.version = id;
-    return i;
-  }
+  std::optional<SecretInfo> info_of(const json& e) const { return aws::info_of(e, s_.view.prefix); }
 
   bool matches(const json& e, const SecretRef& ref) const {
     auto info = info_of(e);
@@ -301,8 +240,8 @@ private:
       if (!filters.is_null()) req["Filters"] = filters;
       if (token) req["NextToken"] = *token;
       auto r = sm_->call("ListSecrets", req);
-      for (const auto& e : r.value("SecretList", json::array())) visit(e);
-      token = next_token(r, token, r.value("SecretList", json::array()).empty() && !token);
+      for (const auto& e : json_list(r, "SecretList")) visit(e);
+      token = next_token(r, token, json_list(r, "SecretList").empty() && !token);
     } while (token);
   }
 
@@ -316,8 +255,8 @@ private:
     for_each_secret(include_deleted, [&](const json& e) { if (matches(e, ref)) hits.push_back(e); }, filters);
     if (hits.empty()) throw Error(ErrorKind::not_found, not_found_message(ref.key));
     if (hits.size() > 1)
-      throw Error(ErrorKind::conflict, fmt::format("secrets '{}' and '{}' both claim the key '{}'", hits[0].value("Name", ""),
-                                                   hits[1].value("Name", ""), ref.key),
+      throw Error(ErrorKind::conflict, fmt::format("secrets '{}' and '{}' both claim the key '{}'", json_string(hits[0], "Name"),
+                                                   json_string(hits[1], "Name"), ref.key),
                   "give the namespace with -n, or fix their tags");
     refuse_deleted(hits[0], ref, include_deleted);
     return hits[0];
@@ -352,30 +291,32 @@ private:
     }
   }
 
+  // CreateSecret of ref's name with Kestra's tags; nullopt when the name exists (not deleted).
+  std::optional<PutResult> try_create(const SecretRef& ref, json payload, const PutOptions& opts) {
+    std::string name = name_for(ref);
+    if (name.size() > kMaxNameLength)
+      throw Error(ErrorKind::usage, fmt::format("the AWS name for '{}' is {} characters; the limit is {}", ref.key,
+                                                name.size(), kMaxNameLength));
+    payload["Name"] = name;
+    payload["Tags"] = tags_json(kestra_tags(opts.tags, ref, s_.view.prefix));
+    if (opts.description) payload["Description"] = *opts.description;
+    try {
+      auto r = sm_->call("CreateSecret", payload);
+      return PutResult{json_string(r, "VersionId"), true};
+    } catch (const AwsError& e) {
+      if (e.code() == "ResourceExistsException") return std::nullopt;
+      if (e.code() == "InvalidRequestException")
+        throw Error(ErrorKind::conflict, fmt::format("the AWS name '{}' belongs to a secret scheduled for deletion", name),
+                    "run 'kestra-secrets restore' on it, or wait until AWS deletes it");
+      throw;
+    }
+  }
+
   Result<Secret> try_get(const SecretRef& ref) {
     try {
       return get(ref);
     } catch (const Error& e) {
       return e;
-    }
-  }
-
-  void collect_batch(const json& r, std::map<std::string, Result<Secret>>& by_id) {
-    for (const auto& v : r.value("SecretValues", json::array())) {
-      Result<Secret> s = Error(ErrorKind::internal, "");
-      try {
-        s = secret_of(v);
-      } catch (const Error& e) {
-        s = e;
-      }
-      by_id.emplace(v.value("ARN", ""), s);
-      by_id.emplace(v.value("Name", ""), s);
-    }
-    for (const auto& e : r.value("Errors", json::array())) {
-      http::Response fake;
-      fake.status = 400;
-      fake.body = json{{"__type", e.value("ErrorCode", "")}}.dump();
-      by_id.emplace(e.value("SecretId", ""), aws::map_error(fake, "BatchGetSecretValue"));
     }
   }
 
@@ -406,3 +347,92 @@ std::unique_ptr<Backend> make_aws_backend(const config::AwsSettings& settings, c
 }
 
 }  // namespace ks::backends
+
+namespace ks::aws {
+
+using nlohmann::json;
+
+Tags tags_of(const json& entry) {
+  Tags t;
+  if (entry.contains("Tags") && entry["Tags"].is_array())
+    for (const auto& tag : entry["Tags"])
+      if (auto key = json_opt_string(tag, "Key")) t[*key] = json_string(tag, "Value");
+  return t;
+}
+
+std::optional<std::string> date_of(const json& entry, const char* field) {
+  if (entry.contains(field) && entry[field].is_number()) return rfc3339_from_epoch(entry[field].get<double>());
+  return std::nullopt;
+}
+
+Secret secret_of(const json& v) {
+  Secret s;
+  if (v.contains("SecretString") && v["SecretString"].is_string()) {
+    s.bytes = v["SecretString"].get<std::string>();
+  } else if (v.contains("SecretBinary") && v["SecretBinary"].is_string()) {
+    auto raw = crypto::base64_decode(v["SecretBinary"].get<std::string>());
+    if (!raw) throw Error(ErrorKind::bad_data, "AWS returned a SecretBinary that is not Base64");
+    s.bytes = std::move(*raw);
+  } else {
+    throw Error(ErrorKind::bad_data, "AWS returned a secret value with neither SecretString nor SecretBinary");
+  }
+  if (v.contains("VersionId") && v["VersionId"].is_string()) s.version = v["VersionId"].get<std::string>();
+  return s;
+}
+
+std::optional<std::string> next_token(const json& r, const std::optional<std::string>& sent, bool empty_page) {
+  if (!r.contains("NextToken") || !r["NextToken"].is_string()) return std::nullopt;
+  auto t = r["NextToken"].get<std::string>();
+  if (t.empty() || t == sent || empty_page) return std::nullopt;
+  return t;
+}
+
+std::optional<std::string> key_of(const std::string& name, const Tags& tags, const std::string& prefix) {
+  return backends::kestra_key(name, tags, prefix, prefix);
+}
+
+std::optional<SecretInfo> info_of(const json& e, const std::string& prefix) {
+  if (!e.is_object()) return std::nullopt;  // not a secret entry: nothing to list
+  auto info = backends::tagged_info(json_string(e, "Name"), tags_of(e), prefix, prefix);
+  if (!info) return std::nullopt;
+  SecretInfo& i = *info;
+  i.description = json_opt_string(e, "Description");
+  i.created = date_of(e, "CreatedDate");
+  i.updated = date_of(e, "LastChangedDate");
+  i.deleted = date_of(e, "DeletedDate");
+  if (e.contains("VersionIdsToStages") && e["VersionIdsToStages"].is_object())
+    for (const auto& [id, stages] : e["VersionIdsToStages"].items())
+      if (std::find(stages.begin(), stages.end(), "AWSCURRENT") != stages.end()) i.version = id;
+  return info;
+}
+
+std::vector<std::pair<double, VersionInfo>> versions_of(const json& page) {
+  std::vector<std::pair<double, VersionInfo>> out;
+  for (const auto& v : json_list(page, "Versions")) {
+    VersionInfo info{json_string(v, "VersionId"), date_of(v, "CreatedDate"), "enabled"};
+    if (json_list(v, "VersionStages").empty()) info.state = "disabled";
+    out.emplace_back(json_number(v, "CreatedDate", 0.0), std::move(info));
+  }
+  return out;
+}
+
+void collect_batch(const json& r, std::map<std::string, Result<Secret>>& by_id) {
+  for (const auto& v : json_list(r, "SecretValues")) {
+    Result<Secret> s = Error(ErrorKind::internal, "");
+    try {
+      s = secret_of(v);
+    } catch (const Error& e) {
+      s = e;
+    }
+    by_id.emplace(json_string(v, "ARN"), s);
+    by_id.emplace(json_string(v, "Name"), s);
+  }
+  for (const auto& e : json_list(r, "Errors")) {
+    http::Response fake;
+    fake.status = 400;
+    fake.body = json{{"__type", json_string(e, "ErrorCode")}}.dump();
+    by_id.emplace(json_string(e, "SecretId"), map_error(fake, "BatchGetSecretValue"));
+  }
+}
+
+}  // namespace ks::aws

@@ -84,6 +84,9 @@ AwsError map_error(const http::Response& r, std::string_view op) {
   std::string code = error_code(r);
   std::string label = code.empty() ? fmt::format("HTTP {}", r.status) : code;
   std::string message = fmt::format("AWS {} failed: {}", op, label);
+  if (code == "ExpiredTokenException" || code == "ExpiredToken")
+    return AwsError(ErrorKind::denied, code, message,
+                    "the temporary credentials have expired: get new ones (aws sso login, or assume the role again)");
   if (r.status == 401 || r.status == 403 || kDenied.count(code))
     return AwsError(ErrorKind::denied, code, message,
                     "check the credentials (check-config --connect names the principal) and its IAM policy");
@@ -160,7 +163,8 @@ nlohmann::json SmClient::call(std::string_view op, const nlohmann::json& body) {
   if (r.status != 200) throw map_error(r, op);
   auto doc = nlohmann::json::parse(r.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw AwsError(ErrorKind::bad_data, "", fmt::format("AWS {}: the response is not a JSON object", op));
+    throw AwsError(ErrorKind::bad_data, "", fmt::format("AWS {}: the response is not a JSON object{}", op,
+                                                        http::body_summary(r)));
   return doc;
 }
 
@@ -183,7 +187,8 @@ std::vector<std::variant<nlohmann::json, AwsError>> SmClient::call_many(const st
     }
     auto doc = nlohmann::json::parse(r.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
-      out.emplace_back(AwsError(ErrorKind::bad_data, "", fmt::format("AWS {}: the response is not a JSON object", op)));
+      out.emplace_back(AwsError(ErrorKind::bad_data, "",
+                                fmt::format("AWS {}: the response is not a JSON object{}", op, http::body_summary(r))));
     else
       out.emplace_back(std::move(doc));
   }

@@ -11,44 +11,23 @@
 
 #include "backends/azure/credentials.hpp"
 #include "backends/azure/kv_client.hpp"
+#include "backends/kestra_tags.hpp"
 #include "src/core/time_format.hpp"
+#include "src/core/json_fields.hpp"
 
 namespace ks::backends {
 namespace {
 
 using nlohmann::json;
 using azure::KvError;
+using azure::attr_date;
+using azure::secret_of;
+using azure::split_id;
+using azure::tags_of;
 
 constexpr size_t kMaxNameLength = 127;
 constexpr std::string_view kContentType = "text/plain; charset=utf-8";
 constexpr std::chrono::milliseconds kPurgePoll{500};
-
-Tags tags_of(const json& e) {
-  Tags t;
-  if (e.contains("tags") && e["tags"].is_object())
-    for (const auto& [k, v] : e["tags"].items())
-      if (v.is_string()) t[k] = v.get<std::string>();
-  return t;
-}
-
-std::optional<std::string> attr_date(const json& e, const char* field) {
-  if (e.contains("attributes") && e["attributes"].is_object() && e["attributes"].contains(field) &&
-      e["attributes"][field].is_number())
-    return rfc3339_from_epoch(e["attributes"][field].get<double>());
-  return std::nullopt;
-}
-
-// "https://v/secrets/NAME[/VERSION]" → (NAME, VERSION).
-std::pair<std::string, std::string> split_id(const json& e) {
-  std::string id = e.contains("id") && e["id"].is_string() ? e["id"].get<std::string>() : "";
-  auto at = id.find("/secrets/");
-  if (at == std::string::npos) at = id.find("/deletedsecrets/");
-  if (at == std::string::npos) return {};
-  std::string rest = id.substr(id.find('/', at + 1) + 1);
-  auto slash = rest.find('/');
-  if (slash == std::string::npos) return {rest, ""};
-  return {rest.substr(0, slash), rest.substr(slash + 1)};
-}
 
 bool not_found(const std::variant<json, KvError>& r) {
   auto* e = std::get_if<KvError>(&r);
@@ -119,12 +98,26 @@ public:
                                                   name.size(), kMaxNameLength));
       created = true;
     }
-    tags["key"] = ref.key;
-    if (ref.ns) tags["namespace"] = *ref.ns;
-    if (!s_.view.prefix.empty()) tags["prefix"] = s_.view.prefix;
+    tags = kestra_tags(std::move(tags), ref, s_.view.prefix);
     json body = {{"value", value.printable()}, {"contentType", kContentType}, {"tags", tags}};
     auto r = call_for(ref, "PUT", "/secrets/" + name, body);
     return PutResult{split_id(r).second, created};
+  }
+
+  Tags adopt(const std::string& name, const SecretRef& as, const Tags& tags, bool dry_run) override {
+    auto r = kv_->send("GET", path_of(name, std::nullopt));
+    if (r.status == 404) throw Error(ErrorKind::not_found, fmt::format("no Azure secret is named '{}'", name));
+    if (r.status != 200) throw azure::map_error(r, "get");
+    json bundle = azure::parse_object(r, "get");
+    SecretRef ref = as;
+    if (ref.key.empty()) ref.key = key_of(name, {}).value_or(name);
+    Tags current = tags_of(bundle);
+    Tags add = tags_to_adopt(name, current, ref, s_.view.prefix, tags);
+    if (add.empty() || dry_run) return add;
+    for (const auto& [k, v] : add) current[k] = v;  // PATCH replaces the version's tags: send them all
+    auto [bare, version] = split_id(bundle);
+    kv_->call("PATCH", path_of(bare, version), json{{"tags", current}});
+    return add;
   }
 
   DeleteResult remove(const SecretRef& ref, const DeleteOptions& opts) override {
@@ -159,7 +152,7 @@ public:
     if (split_id(e).second.empty()) {
       // A list item names no version: the bundle does (its value is dropped here).
       auto r = kv_->send("GET", path_of(split_id(e).first, std::nullopt));
-      if (r.status == 200) e = azure::parse_object(r.body, "get");
+      if (r.status == 200) e = azure::parse_object(r, "get");
     }
     return *info_of(e);
   }
@@ -167,11 +160,7 @@ public:
   std::vector<VersionInfo> versions(const SecretRef& ref) override {
     std::string name = split_id(find(ref, false)).first;
     std::vector<std::pair<double, VersionInfo>> all;
-    kv_->for_each("/secrets/" + name + "/versions", [&](const json& e) {
-      bool enabled = !(e.contains("attributes") && e["attributes"].value("enabled", true) == false);
-      double created = e.contains("attributes") ? e["attributes"].value("created", 0.0) : 0.0;
-      all.emplace_back(created, VersionInfo{split_id(e).second, attr_date(e, "created"), enabled ? "enabled" : "disabled"});
-    });
+    kv_->for_each("/secrets/" + name + "/versions", [&](const json& e) { all.push_back(azure::version_of(e)); });
     std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<VersionInfo> out;
     for (auto& [_, v] : all) out.push_back(std::move(v));
@@ -195,62 +184,22 @@ public:
 
 private:
   std::string legal_name(const SecretRef& ref) const {
-    std::string raw = s_.view.prefix + (ref.ns ? *ref.ns + "/" : "") + ref.key;
-    for (auto& c : raw)
-      if (!std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) c = '-';
-    return raw;
+    return azure::legal_name(s_.view.prefix + (ref.ns ? *ref.ns + "/" : "") + ref.key);
   }
 
   static std::string path_of(const std::string& name, const std::optional<std::string>& version) {
     return "/secrets/" + azure::url_encode(name) + (version ? "/" + azure::url_encode(*version) : "");
   }
 
-  // The Kestra key of an entry; nullopt when the configured prefix hides it.
   std::optional<std::string> key_of(const std::string& name, const Tags& tags) const {
-    const std::string& prefix = s_.view.prefix;
-    std::string legal_prefix = legal_name(SecretRef{""});
-    auto starts = [&](const std::string& p) {
-      return name.size() >= p.size() && std::equal(p.begin(), p.end(), name.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    };
-    if (!prefix.empty()) {
-      auto tagged = opt_tag(tags, "prefix");
-      if (tagged ? *tagged != prefix : !starts(legal_prefix)) return std::nullopt;
-    }
-    if (auto k = opt_tag(tags, "key")) return k;
-    return prefix.empty() || !starts(legal_prefix) ? name : name.substr(legal_prefix.size());
+    return azure::key_of(name, tags, s_.view.prefix);
   }
 
-  std::optional<SecretInfo> info_of(const json& e) const {
-    auto [name, version] = split_id(e);
-    Tags tags = tags_of(e);
-    auto key = key_of(name, tags);
-    if (!key) return std::nullopt;
-    SecretInfo i;
-    i.key = *key;
-    i.ns = opt_tag(tags, "namespace");
-    i.name = name;
-    i.tags = std::move(tags);
-    i.created = attr_date(e, "created");
-    i.updated = attr_date(e, "updated");
-    if (!version.empty()) i.version = version;
-    if (e.contains("deletedDate") && e["deletedDate"].is_number())
-      i.deleted = rfc3339_from_epoch(e["deletedDate"].get<double>());
-    return i;
-  }
+  std::optional<SecretInfo> info_of(const json& e) const { return azure::info_of(e, s_.view.prefix); }
 
   bool matches(const json& e, const SecretRef& ref) const {
     auto info = info_of(e);
     return info && info->key == ref.key && info->ns == ref.ns;
-  }
-
-  static Secret secret_of(const json& bundle) {
-    if (!bundle.contains("value") || !bundle["value"].is_string())
-      throw Error(ErrorKind::bad_data, "Azure Key Vault returned a secret bundle without a string value");
-    Secret s = Secret::text(bundle["value"].get<std::string>());
-    if (auto v = split_id(bundle).second; !v.empty()) s.version = v;
-    return s;
   }
 
   // A service error about this key: not-found gets Kestra's message.
@@ -276,7 +225,7 @@ private:
   json find(const SecretRef& ref, bool with_value) {
     auto r = kv_->send("GET", path_of(legal_name(ref), with_value ? ref.version : std::nullopt));
     if (r.status == 200) {
-      auto bundle = azure::parse_object(r.body, "get");
+      auto bundle = azure::parse_object(r, "get");
       if (matches(bundle, ref)) return bundle;
     } else if (r.status != 404) {
       auto e = azure::map_error(r, "get");
@@ -314,7 +263,7 @@ private:
     auto r = kv_->send("GET", path_of(name, std::nullopt));
     bool taken = false;
     if (r.status == 200) {
-      auto bundle = azure::parse_object(r.body, "get");
+      auto bundle = azure::parse_object(r, "get");
       if (matches(bundle, ref)) return bundle;
       taken = true;
     } else if (r.status != 404) {
@@ -339,7 +288,7 @@ private:
   std::string deleted_name(const SecretRef& ref) {
     std::string name = legal_name(ref);
     auto r = kv_->send("GET", "/deletedsecrets/" + azure::url_encode(name));
-    if (r.status == 200 && matches(azure::parse_object(r.body, "get deleted"), ref)) return name;
+    if (r.status == 200 && matches(azure::parse_object(r, "get deleted"), ref)) return name;
     if (r.status != 200 && r.status != 404) throw key_error(azure::map_error(r, "get deleted"), ref);
     std::vector<json> hits;
     kv_->for_each("/deletedsecrets", [&](const json& e) { if (matches(e, ref)) hits.push_back(e); });
@@ -388,3 +337,73 @@ std::unique_ptr<Backend> make_azure_backend(const config::AzureSettings& setting
 }
 
 }  // namespace ks::backends
+
+namespace ks::azure {
+
+using nlohmann::json;
+
+Tags tags_of(const json& e) {
+  Tags t;
+  if (e.contains("tags") && e["tags"].is_object())
+    for (const auto& [k, v] : e["tags"].items())
+      if (v.is_string()) t[k] = v.get<std::string>();
+  return t;
+}
+
+std::optional<std::string> attr_date(const json& e, const char* field) {
+  if (e.contains("attributes") && e["attributes"].is_object() && e["attributes"].contains(field) &&
+      e["attributes"][field].is_number())
+    return rfc3339_from_epoch(e["attributes"][field].get<double>());
+  return std::nullopt;
+}
+
+// "https://v/secrets/NAME[/VERSION]" → (NAME, VERSION).
+std::pair<std::string, std::string> split_id(const json& e) {
+  std::string id = e.contains("id") && e["id"].is_string() ? e["id"].get<std::string>() : "";
+  auto at = id.find("/secrets/");
+  if (at == std::string::npos) at = id.find("/deletedsecrets/");
+  if (at == std::string::npos) return {};
+  std::string rest = id.substr(id.find('/', at + 1) + 1);
+  auto slash = rest.find('/');
+  if (slash == std::string::npos) return {rest, ""};
+  return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+std::string legal_name(std::string raw) {
+  for (auto& c : raw)
+    if (!std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) c = '-';
+  return raw;
+}
+
+std::optional<std::string> key_of(const std::string& name, const Tags& tags, const std::string& prefix) {
+  return backends::kestra_key(name, tags, prefix, legal_name(prefix), /*ignore_case=*/true);
+}
+
+std::optional<SecretInfo> info_of(const json& e, const std::string& prefix) {
+  if (!e.is_object()) return std::nullopt;  // not a secret item: nothing to list
+  auto [name, version] = split_id(e);
+  auto info = backends::tagged_info(name, tags_of(e), prefix, legal_name(prefix), /*ignore_case=*/true);
+  if (!info) return std::nullopt;
+  info->created = attr_date(e, "created");
+  info->updated = attr_date(e, "updated");
+  if (!version.empty()) info->version = version;
+  if (e.contains("deletedDate") && e["deletedDate"].is_number())
+    info->deleted = rfc3339_from_epoch(e["deletedDate"].get<double>());
+  return info;
+}
+
+Secret secret_of(const json& bundle) {
+  if (!bundle.contains("value") || !bundle["value"].is_string())
+    throw Error(ErrorKind::bad_data, "Azure Key Vault returned a secret bundle without a string value");
+  Secret s = Secret::text(bundle["value"].get<std::string>());
+  if (auto v = split_id(bundle).second; !v.empty()) s.version = v;
+  return s;
+}
+
+std::pair<double, VersionInfo> version_of(const json& e) {
+  bool enabled = json_bool(json_field(e, "attributes"), "enabled", true);
+  double created = json_number(json_field(e, "attributes"), "created", 0.0);
+  return {created, VersionInfo{split_id(e).second, attr_date(e, "created"), enabled ? "enabled" : "disabled"}};
+}
+
+}  // namespace ks::azure

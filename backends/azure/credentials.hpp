@@ -66,7 +66,7 @@ private:
   std::string authority_host() const;
 
   config::AzureSettings s_;
-  const backends::BackendOptions& opts_;
+  [[maybe_unused]] const backends::BackendOptions& opts_;  // kept for options a credential may need
   const Context& ctx_;
   http::Client& http_;
   std::optional<std::string> token_;

@@ -25,9 +25,16 @@ std::string scheme_host(const std::string& url) {
 }  // namespace
 
 json parse_object(const std::string& body, std::string_view what) {
-  auto doc = json::parse(body, nullptr, false);
+  http::Response r;
+  r.body = body;
+  return parse_object(r, what);
+}
+
+json parse_object(const http::Response& r, std::string_view what) {
+  auto doc = json::parse(r.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw Error(ErrorKind::bad_data, fmt::format("Azure Key Vault {}: the response is not a JSON object", what));
+    throw Error(ErrorKind::bad_data,
+                fmt::format("Azure Key Vault {}: the response is not a JSON object{}", what, http::body_summary(r)));
   return doc;
 }
 
@@ -145,7 +152,7 @@ json KvClient::call(const std::string& method, const std::string& path, const st
   auto r = send(method, path, body, query);
   if (r.status >= 300) throw map_error(r, method + " " + path.substr(0, path.find('/', 1)));
   if (r.status == 204 || r.body.empty()) return nullptr;
-  return parse_object(r.body, method + " " + path.substr(0, path.find('/', 1)));
+  return parse_object(r, method + " " + path.substr(0, path.find('/', 1)));
 }
 
 void KvClient::for_each(const std::string& path, const std::function<void(const json&)>& visit) {
@@ -155,7 +162,7 @@ void KvClient::for_each(const std::string& path, const std::function<void(const 
   while (!next.empty()) {
     auto r = send_url(http::Request("GET", next));
     if (r.status >= 300) throw map_error(r, "list " + path);
-    auto doc = parse_object(r.body, "list " + path);
+    auto doc = parse_object(r, "list " + path);
     if (doc.contains("value") && !doc["value"].is_array())
       throw Error(ErrorKind::bad_data, "Azure Key Vault list: `value` is not an array");
     for (const auto& item : doc.value("value", json::array())) visit(item);
@@ -192,7 +199,7 @@ std::vector<std::variant<json, KvError>> KvClient::get_many(const std::vector<st
       continue;
     }
     try {
-      out.emplace_back(parse_object(r.body, "get"));
+      out.emplace_back(parse_object(r, "get"));
     } catch (const Error& e) {
       out.emplace_back(KvError(e.kind(), "", "", 0, e.what()));
     }

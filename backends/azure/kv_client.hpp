@@ -79,7 +79,9 @@ private:
   std::optional<std::string> token_;
 };
 
-// Parses a body that must be a JSON object; Error{bad_data} naming `what` otherwise.
+// Parses a body that must be a JSON object; Error{bad_data} naming `what` (and, from a response,
+// its content type and size) otherwise.
 nlohmann::json parse_object(const std::string& body, std::string_view what);
+nlohmann::json parse_object(const http::Response& r, std::string_view what);
 
 }  // namespace ks::azure

@@ -10,6 +10,7 @@
 #include "src/crypto/base64.hpp"
 #include "src/crypto/hash.hpp"
 #include "src/output/diag.hpp"
+#include "src/core/json_fields.hpp"
 
 namespace ks::backends {
 namespace {
@@ -130,7 +131,7 @@ private:
     if (r.status == 404) throw Error(ErrorKind::not_found, not_found_message(ref.key));
     if (r.status != 200) throw es::map_error(r, what);
     auto body = es::parse_body(r, what);
-    if (!body.value("found", false)) throw Error(ErrorKind::not_found, not_found_message(ref.key));
+    if (!json_bool(body, "found", false)) throw Error(ErrorKind::not_found, not_found_message(ref.key));
     if (!body.contains("_source")) throw Error(ErrorKind::bad_data, fmt::format("Elasticsearch {}: no _source", what));
     return {es::from_source(body["_source"], id), es::version_of(body)};
   }
@@ -167,12 +168,10 @@ void ElasticsearchBackend::search(const std::optional<std::string>& ns, int page
     if (r.status == 404 && es::error_type(r) == "index_not_found_exception") return;  // nothing written yet
     if (r.status != 200) throw es::map_error(r, "search");
     auto doc = es::parse_body(r, "search");
-    if (!doc.contains("hits") || !doc["hits"].contains("hits") || !doc["hits"]["hits"].is_array())
-      throw Error(ErrorKind::bad_data, "Elasticsearch search: the response has no hits");
-    const auto& hits = doc["hits"]["hits"];
+    const auto& hits = es::search_hits(doc);
     for (const auto& h : hits) {
-      std::string id = h.contains("_id") && h["_id"].is_string() ? h["_id"].get<std::string>() : "";
-      if (!fn(es::from_source(h.value("_source", json()), id), id)) return;
+      auto [d, id] = es::hit_document(h);
+      if (!fn(d, id)) return;
     }
     if (static_cast<int>(hits.size()) < page_size) return;
     if (!hits.back().contains("sort")) throw Error(ErrorKind::bad_data, "Elasticsearch search: a hit has no sort values");
@@ -215,7 +214,7 @@ PutResult ElasticsearchBackend::put(const SecretRef& ref, const Secret& value, c
                 "read it again and retry");
   if (r.status >= 300) throw es::map_error(r, "put");
   auto body = es::parse_body(r, "put");
-  return PutResult{es::version_of(body), body.value("result", "") == "created"};
+  return PutResult{es::version_of(body), json_string(body, "result") == "created"};
 }
 
 std::vector<Result<Secret>> ElasticsearchBackend::get_many(std::span<const SecretRef> refs) {
@@ -234,10 +233,9 @@ std::vector<Result<Secret>> ElasticsearchBackend::get_many(std::span<const Secre
       size_t k = i - start;
       try {
         no_version(ref);
-        if (k >= docs.size() || !docs[k].is_object() || docs[k].contains("error") || !docs[k].value("found", false))
-          throw Error(ErrorKind::not_found, not_found_message(ref.key));
-        auto d = es::from_source(docs[k].value("_source", json()), ids[k].get<std::string>());
-        Secret s = Secret::text(decrypt(d.value, ref.key));
+        auto d = es::mget_document(docs, k, ids[k].get<std::string>());
+        if (!d) throw Error(ErrorKind::not_found, not_found_message(ref.key));
+        Secret s = Secret::text(decrypt(d->value, ref.key));
         s.version = es::version_of(docs[k]);
         out.emplace_back(std::move(s));
       } catch (const Error& e) {
@@ -254,9 +252,8 @@ Probe ElasticsearchBackend::probe() {
   if (r.status != 200) throw es::map_error(r, "GET /");
   auto info = es::parse_body(r, "GET /");
   p.facts.emplace_back("host", es_.current_host());
-  p.facts.emplace_back("cluster", info.value("cluster_name", "?"));
-  p.facts.emplace_back("version", info.contains("version") && info["version"].is_object()
-                                      ? info["version"].value("number", "?") : "?");
+  p.facts.emplace_back("cluster", json_string(info, "cluster_name", "?"));
+  p.facts.emplace_back("version", json_string(json_field(info, "version"), "number", "?"));
   auto head = es_.send("HEAD", "/" + index_);
   if (head.status >= 300 && head.status != 404) throw es::map_error(head, fmt::format("check index {}", index_));
   p.facts.emplace_back("index", fmt::format("{} ({})", index_, head.status == 404 ? "absent: created on the first write" : "present"));

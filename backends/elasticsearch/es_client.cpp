@@ -44,7 +44,8 @@ Error map_error(const http::Response& r, std::string_view what) {
 json parse_body(const http::Response& r, std::string_view what) {
   auto doc = json::parse(r.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw Error(ErrorKind::bad_data, fmt::format("Elasticsearch {}: the response is not a JSON object", what));
+    throw Error(ErrorKind::bad_data,
+                fmt::format("Elasticsearch {}: the response is not a JSON object{}", what, http::body_summary(r)));
   return doc;
 }
 

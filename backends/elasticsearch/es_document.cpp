@@ -1,4 +1,5 @@
 #include "backends/elasticsearch/es_document.hpp"
+#include "src/core/json_fields.hpp"
 
 #include <charconv>
 #include <fmt/format.h>
@@ -113,6 +114,24 @@ std::optional<std::pair<long long, long long>> parse_version(const std::string& 
   if (e1 != std::errc() || p1 != b + colon || e2 != std::errc() || p2 != b + version.size() || seq < 0 || term < 1)
     return std::nullopt;
   return std::make_pair(seq, term);
+}
+
+const json& search_hits(const json& answer) {
+  if (!answer.contains("hits") || !answer["hits"].contains("hits") || !answer["hits"]["hits"].is_array())
+    throw Error(ErrorKind::bad_data, "Elasticsearch search: the response has no hits");
+  return answer["hits"]["hits"];
+}
+
+std::pair<Document, std::string> hit_document(const json& hit) {
+  std::string id = hit.contains("_id") && hit["_id"].is_string() ? hit["_id"].get<std::string>() : "";
+  return {from_source(json_field(hit, "_source"), id), id};
+}
+
+std::optional<Document> mget_document(const json& docs, size_t k, const std::string& id) {
+  if (!docs.is_array() || k >= docs.size() || !docs[k].is_object() || docs[k].contains("error") ||
+      !json_bool(docs[k], "found", false))
+    return std::nullopt;
+  return from_source(json_field(docs[k], "_source"), id);
 }
 
 SecretInfo info_of(const Document& doc, const std::string& id, std::optional<std::string> version) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "backends/backend.hpp"
 
@@ -46,6 +47,16 @@ std::optional<std::string> version_of(const nlohmann::json& response);
 
 // Splits "<seq_no>:<primary_term>"; nullopt when it is not that shape (a version from another store).
 std::optional<std::pair<long long, long long>> parse_version(const std::string& version);
+
+// The hits.hits list of a _search answer; Error{bad_data} when there is none.
+const nlohmann::json& search_hits(const nlohmann::json& answer);
+
+// The document and the _id of one search hit.
+std::pair<Document, std::string> hit_document(const nlohmann::json& hit);
+
+// The document at `index` of an _mget answer's `docs` (asked as `id`); nullopt when that entry is
+// missing, not found or an error.
+std::optional<Document> mget_document(const nlohmann::json& docs, size_t index, const std::string& id);
 
 // SecretInfo (no value) of a document: name is the document id.
 SecretInfo info_of(const Document& doc, const std::string& id, std::optional<std::string> version);

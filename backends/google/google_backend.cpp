@@ -9,8 +9,10 @@
 #include "backends/google/credentials.hpp"
 #include "backends/google/naming.hpp"
 #include "backends/google/sm_client.hpp"
+#include "backends/kestra_tags.hpp"
 #include "src/crypto/base64.hpp"
 #include "src/crypto/hash.hpp"
+#include "src/core/json_fields.hpp"
 
 namespace ks::backends {
 namespace {
@@ -18,6 +20,8 @@ namespace {
 using nlohmann::json;
 using google::Call;
 using google::GoogleError;
+using google::secret_of;
+using google::tags_of;
 
 constexpr int kListPageSize = 1000;  // the API allows 25000; keep a page's body modest
 constexpr std::string_view kName = "google-secret-manager";
@@ -25,40 +29,6 @@ constexpr std::string_view kName = "google-secret-manager";
 std::string last_segment(const std::string& name) {
   auto slash = name.rfind('/');
   return slash == std::string::npos ? name : name.substr(slash + 1);
-}
-
-std::optional<std::string> str_field(const json& j, const char* f) {
-  if (j.contains(f) && j[f].is_string()) return j[f].get<std::string>();
-  return std::nullopt;
-}
-
-// Labels and annotations merged: the tags Kestra and the view reason about.
-Tags tags_of(const json& secret) {
-  Tags t;
-  for (const char* f : {"labels", "annotations"})
-    if (secret.contains(f) && secret[f].is_object())
-      for (const auto& [k, v] : secret[f].items())
-        if (v.is_string()) t[k] = v.get<std::string>();
-  return t;
-}
-
-// The value of an :access answer, its CRC32C checked when the server sent one.
-Secret secret_of(const json& r, const std::string& key) {
-  if (!r.contains("payload") || !r["payload"].is_object())
-    throw Error(ErrorKind::bad_data, fmt::format("Google returned no payload for '{}'", key));
-  const auto& p = r["payload"];
-  auto raw = crypto::base64_decode(p.value("data", ""));
-  if (!raw) throw Error(ErrorKind::bad_data, fmt::format("Google returned a payload for '{}' that is not Base64", key));
-  if (p.contains("dataCrc32c") && !p["dataCrc32c"].is_null()) {
-    std::string expected = p["dataCrc32c"].is_string() ? p["dataCrc32c"].get<std::string>() : p["dataCrc32c"].dump();
-    if (expected != std::to_string(crypto::crc32c(*raw)))
-      throw Error(ErrorKind::bad_data, fmt::format("the value of '{}' failed its CRC32C check", key),
-                  "the payload was corrupted in transit or at rest; retry, then contact Google support");
-  }
-  Secret s;
-  s.bytes = std::move(*raw);
-  if (auto n = str_field(r, "name")) s.version = last_segment(*n);
-  return s;
 }
 
 class GoogleBackend final : public Backend {
@@ -93,7 +63,7 @@ public:
     }
     json found = search(ref);
     try {
-      return {secret_of(sm_.call(access_call(last_segment(found.value("name", "")), ref)), ref.key), *info_of(found)};
+      return {secret_of(sm_.call(access_call(last_segment(json_string(found, "name")), ref)), ref.key), *info_of(found)};
     } catch (const GoogleError& e) {
       throw not_found_or(e, ref);
     }
@@ -130,7 +100,7 @@ public:
     Tags extra = opts.tags;
     if (opts.description) extra["description"] = *opts.description;
     if (auto existing = find_existing(ref)) {
-      std::string id = last_segment(existing->value("name", ""));
+      std::string id = last_segment(json_string(*existing, "name"));
       auto v = add_version(id, bytes);
       if (!extra.empty()) patch_tags(*existing, extra);
       return PutResult{v, false};
@@ -139,11 +109,7 @@ public:
     if (id.size() > google::kMaxSecretIdLength)
       throw Error(ErrorKind::usage, fmt::format("the Google secret id for '{}' is {} characters; the limit is {}",
                                                 ref.key, id.size(), google::kMaxSecretIdLength));
-    Tags tags = extra;
-    tags["key"] = ref.key;
-    if (ref.ns) tags["namespace"] = *ref.ns;
-    if (!s_.view.prefix.empty()) tags["prefix"] = s_.view.prefix;
-    auto meta = google::split_tags(tags);
+    auto meta = google::split_tags(kestra_tags(extra, ref, s_.view.prefix));
     json body = json::object();
     if (!s_.location) body["replication"] = {{"automatic", json::object()}};
     if (!meta.labels.empty()) body["labels"] = meta.labels;
@@ -158,25 +124,35 @@ public:
     return PutResult{add_version(id, bytes), true};
   }
 
+  Tags adopt(const std::string& name, const SecretRef& as, const Tags& tags, bool dry_run) override {
+    json secret;
+    try {
+      secret = sm_.call({"GET", secret_path(name)});
+    } catch (const GoogleError& e) {
+      if (e.status() != "NOT_FOUND") throw;
+      throw Error(ErrorKind::not_found, fmt::format("no Google secret is named '{}'", name));
+    }
+    SecretRef ref = as;
+    if (ref.key.empty()) ref.key = key_of(name, {}).value_or(name);
+    Tags add = tags_to_adopt(name, tags_of(secret), ref, s_.view.prefix, tags);
+    if (!add.empty() && !dry_run) patch_tags(secret, add);
+    return add;
+  }
+
   DeleteResult remove(const SecretRef& ref, const DeleteOptions& opts) override {
     if (opts.recovery_days)
       throw Error(ErrorKind::usage, fmt::format("--recovery-days is not supported by {}: deletion is permanent", kName));
     json found = find(ref);
-    sm_.call({"DELETE", secret_path(last_segment(found.value("name", "")))});
+    sm_.call({"DELETE", secret_path(last_segment(json_string(found, "name")))});
     return DeleteResult{true, std::nullopt};
   }
 
   SecretInfo describe(const SecretRef& ref) override { return *info_of(find(ref)); }
 
   std::vector<VersionInfo> versions(const SecretRef& ref) override {
-    std::string path = secret_path(last_segment(find(ref).value("name", ""))) + "/versions";
+    std::string path = secret_path(last_segment(json_string(find(ref), "name"))) + "/versions";
     std::vector<std::pair<long, VersionInfo>> all;
-    page_through(path, [&](const json& v) {
-      std::string state = v.value("state", "");
-      std::transform(state.begin(), state.end(), state.begin(), [](unsigned char c) { return std::tolower(c); });
-      std::string number = last_segment(v.value("name", ""));
-      all.push_back({std::atol(number.c_str()), VersionInfo{number, str_field(v, "createTime"), state}});
-    }, "versions");
+    page_through(path, [&](const json& v) { all.push_back(google::version_of(v)); }, "versions");
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<VersionInfo> out;
     for (auto& [_, v] : all) out.push_back(std::move(v));
@@ -238,7 +214,7 @@ private:
                               {"dataCrc32c", std::to_string(crypto::crc32c(bytes))}}}};
     // Not idempotent: a retry after a lost answer could add a second version.
     auto r = sm_.call({"POST", secret_path(id) + ":addVersion", body, false});
-    if (auto n = str_field(r, "name")) return last_segment(*n);
+    if (auto n = json_opt_string(r, "name")) return last_segment(*n);
     return std::nullopt;
   }
 
@@ -254,34 +230,14 @@ private:
       mask.push_back(field);
     }
     std::string m = mask.size() == 2 ? "labels,annotations" : mask.at(0);
-    sm_.call({"PATCH", secret_path(last_segment(secret.value("name", ""))) + "?updateMask=" + google::url_encode(m), body});
+    sm_.call({"PATCH", secret_path(last_segment(json_string(secret, "name"))) + "?updateMask=" + google::url_encode(m), body});
   }
 
   std::optional<std::string> key_of(const std::string& id, const Tags& tags) const {
-    const std::string& prefix = s_.view.prefix;
-    if (!prefix.empty()) {
-      auto tagged = opt_tag(tags, "prefix");
-      if (tagged ? *tagged != prefix : id.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-    }
-    if (auto k = opt_tag(tags, "key")) return k;
-    return prefix.empty() || id.compare(0, prefix.size(), prefix) != 0 ? id : id.substr(prefix.size());
+    return google::key_of(id, tags, s_.view.prefix);
   }
 
-  std::optional<SecretInfo> info_of(const json& e) const {
-    std::string id = last_segment(e.value("name", ""));
-    Tags tags = tags_of(e);
-    auto key = key_of(id, tags);
-    if (!key) return std::nullopt;
-    SecretInfo i;
-    i.key = *key;
-    i.ns = opt_tag(tags, "namespace");
-    i.name = id;
-    i.description = opt_tag(tags, "description");
-    i.tags = std::move(tags);
-    i.created = str_field(e, "createTime");
-    i.updated = i.created;
-    return i;
-  }
+  std::optional<SecretInfo> info_of(const json& e) const { return google::info_of(e, s_.view.prefix); }
 
   bool matches(const json& e, const SecretRef& ref) const {
     auto info = info_of(e);
@@ -295,8 +251,8 @@ private:
       std::string url = fmt::format("{}?pageSize={}", path, kListPageSize);
       if (token) url += "&pageToken=" + google::url_encode(*token);
       auto r = sm_.call({"GET", url});
-      for (const auto& e : r.value(field, json::array())) visit(e);
-      auto next = str_field(r, "nextPageToken");
+      for (const auto& e : json_list(r, field)) visit(e);
+      auto next = json_opt_string(r, "nextPageToken");
       token = next && !next->empty() && next != token ? next : std::nullopt;
     } while (token);
   }
@@ -311,8 +267,8 @@ private:
     if (hits.empty()) throw Error(ErrorKind::not_found, not_found_message(ref.key));
     if (hits.size() > 1)
       throw Error(ErrorKind::conflict, fmt::format("secrets '{}' and '{}' both claim the key '{}'",
-                                                   last_segment(hits[0].value("name", "")),
-                                                   last_segment(hits[1].value("name", "")), ref.key),
+                                                   last_segment(json_string(hits[0], "name")),
+                                                   last_segment(json_string(hits[1], "name")), ref.key),
                   "give the namespace with -n, or fix their labels/annotations");
     return hits[0];
   }
@@ -354,3 +310,63 @@ std::unique_ptr<Backend> make_google_backend(const config::GoogleSettings& setti
 }
 
 }  // namespace ks::backends
+
+namespace ks::google {
+
+using backends::last_segment;
+using nlohmann::json;
+
+// Labels and annotations merged: the tags Kestra and the view reason about.
+Tags tags_of(const json& secret) {
+  Tags t;
+  for (const char* f : {"labels", "annotations"})
+    if (secret.contains(f) && secret[f].is_object())
+      for (const auto& [k, v] : secret[f].items())
+        if (v.is_string()) t[k] = v.get<std::string>();
+  return t;
+}
+
+// The value of an :access answer, its CRC32C checked when the server sent one.
+Secret secret_of(const json& r, const std::string& key) {
+  if (!r.contains("payload") || !r["payload"].is_object())
+    throw Error(ErrorKind::bad_data, fmt::format("Google returned no payload for '{}'", key));
+  const auto& p = r["payload"];
+  // An empty payload has no `data` (proto3 leaves empty bytes out); anything but a string is bad data.
+  const auto& data = json_field(p, "data");
+  auto raw = data.is_null() ? std::optional<std::string>("")
+                            : data.is_string() ? crypto::base64_decode(data.get<std::string>()) : std::nullopt;
+  if (!raw) throw Error(ErrorKind::bad_data, fmt::format("Google returned a payload for '{}' that is not Base64", key));
+  if (p.contains("dataCrc32c") && !p["dataCrc32c"].is_null()) {
+    std::string expected = p["dataCrc32c"].is_string() ? p["dataCrc32c"].get<std::string>() : p["dataCrc32c"].dump();
+    if (expected != std::to_string(crypto::crc32c(*raw)))
+      throw Error(ErrorKind::bad_data, fmt::format("the value of '{}' failed its CRC32C check", key),
+                  "the payload was corrupted in transit or at rest; retry, then contact Google support");
+  }
+  Secret s;
+  s.bytes = std::move(*raw);
+  if (auto n = json_opt_string(r, "name")) s.version = last_segment(*n);
+  return s;
+}
+
+std::optional<std::string> key_of(const std::string& id, const Tags& tags, const std::string& prefix) {
+  return backends::kestra_key(id, tags, prefix, prefix);
+}
+
+std::optional<SecretInfo> info_of(const json& e, const std::string& prefix) {
+  if (!e.is_object()) return std::nullopt;  // not a secret resource: nothing to list
+  auto info = backends::tagged_info(last_segment(json_string(e, "name")), tags_of(e), prefix, prefix);
+  if (!info) return std::nullopt;
+  info->description = opt_tag(info->tags, "description");
+  info->created = json_opt_string(e, "createTime");
+  info->updated = info->created;
+  return info;
+}
+
+std::pair<long, VersionInfo> version_of(const json& v) {
+  std::string state = json_string(v, "state");
+  std::transform(state.begin(), state.end(), state.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string number = last_segment(json_string(v, "name"));
+  return {std::atol(number.c_str()), VersionInfo{number, json_opt_string(v, "createTime"), state}};
+}
+
+}  // namespace ks::google

@@ -80,7 +80,8 @@ CallResult SmClient::result_of(const http::Response& r, const Call& c) const {
   if (r.status < 200 || r.status >= 300) return map_error(r, what);
   auto doc = json::parse(r.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return GoogleError(ErrorKind::bad_data, "", fmt::format("Google {}: the response is not a JSON object", what));
+    return GoogleError(ErrorKind::bad_data, "",
+                       fmt::format("Google {}: the response is not a JSON object{}", what, http::body_summary(r)));
   return doc;
 }
 

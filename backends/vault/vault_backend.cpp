@@ -10,17 +10,14 @@
 #include "backends/vault/vault_paths.hpp"
 #include "backends/vault/vault_session.hpp"
 #include "src/output/diag.hpp"
+#include "src/core/json_fields.hpp"
 
 namespace ks::backends {
 namespace {
 
 using nlohmann::json;
 using vault::Call;
-
-const json& data_of(const json& doc) {
-  static const json empty = json::object();
-  return doc.contains("data") && doc["data"].is_object() ? doc["data"] : empty;
-}
+using vault::data_of;
 
 class VaultBackend final : public Backend {
 public:
@@ -157,8 +154,7 @@ public:
     json md = metadata(rel, ref.key);
     SecretInfo i = vault::info_from_metadata(md);
     if (!i.version) throw Error(ErrorKind::not_found, not_found_message(ref.key));
-    const json versions = md.value("versions", json::object());
-    auto state = vault::version_state(versions.value(*i.version, json::object()));
+    auto state = vault::version_state(json_field(json_field(md, "versions"), i.version->c_str()));
     if (state == "destroyed")
       throw Error(ErrorKind::not_found, not_found_message(ref.key) + " Its latest version is destroyed.",
                   "a destroyed version cannot be restored; read an older one with --version");
@@ -181,8 +177,8 @@ public:
     Probe p;
     p.facts.emplace_back("address", client_.address());
     p.facts.emplace_back("auth method", auth_source_);
-    p.facts.emplace_back("display name", d.value("display_name", ""));
-    p.facts.emplace_back("policies", d.value("policies", json::array()).dump());
+    p.facts.emplace_back("display name", json_string(d, "display_name"));
+    p.facts.emplace_back("policies", json_list(d, "policies").dump());
     p.facts.emplace_back("ttl", d.contains("ttl") ? d["ttl"].dump() : "null");
     std::string ns = d.value("namespace_path", client_.ns().value_or(""));
     p.facts.emplace_back("namespace", ns.empty() ? "(root)" : ns);
@@ -207,6 +203,8 @@ private:
     if (ready_) return;
     auto login = vault::authenticate(s_, ctx_, client_);
     client_.set_token(login.token);
+    if (s_.auth != config::VaultAuth::token && s_.auth != config::VaultAuth::none)
+      client_.set_renewal([this] { return vault::authenticate(s_, ctx_, client_).token; });
     auth_source_ = login.source;
     mount_ = vault::detect_mount(client_, root_, s_.engine_version);
     ready_ = true;
@@ -242,40 +240,15 @@ private:
   // The value (and what the read says about it) of a GET data/... answer.
   std::pair<Secret, SecretInfo> read_entry(const http::Response& r, const SecretRef& ref, const std::string& rel) {
     if (r.status != 200 && r.status != 404) throw status_error(r, "read", ref.key);
-    auto doc = json::parse(r.body, nullptr, false);
-    if (r.status == 200 && (doc.is_discarded() || !doc.is_object()))
-      throw Error(ErrorKind::bad_data, fmt::format("Vault read of '{}': the response is not a JSON object", ref.key));
-    const json& d = doc.is_object() ? data_of(doc) : data_of(json::object());
-    SecretInfo info;
-    label(info, ref.key, ref.ns, rel);
-    Secret s;
-    if (mount_.version == 1) {
-      if (r.status == 404) throw Error(ErrorKind::not_found, not_found_message(ref.key));
-      s.fields = d;
-      return {std::move(s), std::move(info)};
-    }
-    const json md = d.value("metadata", json());
-    if (md.is_object() && vault::version_state(md) != "enabled")
-      throw Error(ErrorKind::not_found, fmt::format("{} Its {} version is {}.", not_found_message(ref.key),
-                                                    ref.version ? "requested" : "latest", vault::version_state(md)),
-                  vault::version_state(md) == "deleted" ? "'kestra-secrets restore' undeletes the latest version"
-                                                        : "a destroyed version cannot be restored");
-    if (r.status == 404 || !d.contains("data") || !d["data"].is_object())
-      throw Error(r.status == 404 ? ErrorKind::not_found : ErrorKind::bad_data,
-                  r.status == 404 ? not_found_message(ref.key)
-                                  : fmt::format("Vault read of '{}': the answer holds no data object", ref.key));
-    s.fields = d["data"];
-    if (md.contains("version") && md["version"].is_number_integer()) s.version = std::to_string(md["version"].get<long long>());
-    info.tags = vault::tags_of(md.value("custom_metadata", json()));
-    info.updated = vault::vault_time(md, "created_time");
-    info.version = s.version;
-    return {std::move(s), std::move(info)};
+    auto out = vault::read_answer(r, mount_.version, ref);
+    label(out.second, ref.key, ref.ns, rel);
+    return out;
   }
 
   Error status_error(const http::Response& r, std::string_view what, const std::string& key) const {
     if (r.status == 404) return Error(ErrorKind::not_found, not_found_message(key));
     Error e = vault::map_error(r, fmt::format("{} of '{}'", what, key));
-    if (e.kind() == ErrorKind::denied)
+    if (e.kind() == ErrorKind::denied && !vault::token_gone(r))
       return Error(ErrorKind::denied, e.what(), fmt::format("the token's policies must grant this on the mount '{}/'", mount_.path));
     return e;
   }
@@ -293,7 +266,7 @@ private:
   }
 
   void write_tags(const std::string& rel, const Tags& tags, const std::string& key) {
-    Tags merged = vault::tags_of(metadata(rel, key).value("custom_metadata", json()));
+    Tags merged = vault::tags_of(json_field(metadata(rel, key), "custom_metadata"));
     for (const auto& [k, v] : tags) merged[k] = v;
     expect(client_.send(Call{"POST", kv("metadata", rel), "", json{{"custom_metadata", merged}}, true}), {204, 200},
            "metadata write", key);
@@ -309,15 +282,7 @@ private:
     std::pair<std::vector<std::string>, std::vector<std::string>> out;
     if (r.status == 404) return out;
     if (r.status != 200) throw status_error(r, "list", folder.empty() ? "/" : folder);
-    auto keys = data_of(vault::parse_body(r, "list")).value("keys", json::array());
-    if (!keys.is_array()) throw Error(ErrorKind::bad_data, "Vault list: data.keys is not an array");
-    for (const auto& k : keys) {
-      if (!k.is_string()) continue;
-      auto name = k.get<std::string>();
-      if (name.ends_with('/')) out.second.push_back(name.substr(0, name.size() - 1));
-      else out.first.push_back(name);
-    }
-    return out;
+    return vault::list_answer(vault::parse_body(r, "list"));
   }
 
   std::pair<std::vector<std::string>, std::vector<std::string>> list_folder(const std::string& folder) {

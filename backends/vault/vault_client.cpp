@@ -53,6 +53,10 @@ Error map_error(const http::Response& r, std::string_view what) {
   if (r.status == 400 && is_cas_failure(text))
     return Error(ErrorKind::conflict, message, "the secret changed since it was read: read it again and retry");
   if (r.status == 400) return Error(ErrorKind::usage, message);
+  if (token_gone(r))
+    return Error(ErrorKind::denied, message,
+                 "Vault no longer knows the token (expired, revoked or its uses spent): get a new one "
+                 "(vault login, or a login method in kestra.secret.vault)");
   if (r.status == 401 || r.status == 403)
     return Error(ErrorKind::denied, message,
                  "check the token (check-config --connect shows it) and that its policies grant this path");
@@ -64,7 +68,7 @@ Error map_error(const http::Response& r, std::string_view what) {
 json parse_body(const http::Response& r, std::string_view what) {
   auto doc = json::parse(r.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw Error(ErrorKind::bad_data, fmt::format("Vault {}: the response is not a JSON object", what));
+    throw Error(ErrorKind::bad_data, fmt::format("Vault {}: the response is not a JSON object{}", what, http::body_summary(r)));
   return doc;
 }
 
@@ -99,13 +103,38 @@ http::Policy Client::policy() const {
   return p;
 }
 
-http::Response Client::send(const Call& call) { return http_.send(request(call), policy()); }
+// A 403 that says the token is gone (expired, revoked, uses spent), not that a policy denies.
+bool token_gone(const http::Response& r) {
+  return r.status == 403 && error_text(r).find("invalid token") != std::string::npos;
+}
+
+// True when `r` says the token is gone and a new one was got (once per run).
+bool Client::renewed_after(const http::Response& r) {
+  if (!renew_ || !token_gone(r)) return false;
+  auto login = std::exchange(renew_, nullptr);
+  token_ = login();
+  return true;
+}
+
+http::Response Client::send(const Call& call) {
+  auto r = http_.send(request(call), policy());
+  return renewed_after(r) ? http_.send(request(call), policy()) : r;
+}
 
 std::vector<http::Result> Client::send_many(const std::vector<Call>& calls) {
   std::vector<http::Request> reqs;
   reqs.reserve(calls.size());
   for (const auto& c : calls) reqs.push_back(request(c));
-  return http_.send_many(reqs, policy());
+  auto results = http_.send_many(reqs, policy());
+  bool renewed = false;
+  for (size_t i = 0; i < results.size(); ++i) {
+    auto* r = std::get_if<http::Response>(&results[i]);
+    if (!r || !token_gone(*r)) continue;
+    if (!renewed && !renewed_after(*r)) break;  // nothing to renew with: the 403s stand
+    renewed = true;
+    results[i] = http_.send(reqs[i], policy());
+  }
+  return results;
 }
 
 std::string Client::login(const std::string& path, const json& body, std::string_view method) {

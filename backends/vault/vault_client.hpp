@@ -7,6 +7,7 @@
 // value); never a header, a token, a password or a request body.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ namespace ks::vault {
 // Vault's `errors` list, each multi-error ("1 error occurred:\n\t* permission denied\n\n") flattened
 // to its items, joined with "; ". Empty when the body has none.
 std::string error_text(const http::Response& r);
+
+// A 403 that says the token is gone ("invalid token": expired, revoked, uses spent).
+bool token_gone(const http::Response& r);
 
 // A failed response of operation `what`: 400 with a check-and-set message → conflict, other 400 →
 // usage, 401/403 → denied, 404 → not_found, 412/429/5xx → unavailable, anything else → bad_data.
@@ -43,6 +47,10 @@ public:
 
   void set_token(std::string token) { token_ = std::move(token); }
   bool has_token() const { return !token_.empty(); }
+  // How to get a new token (a login method: password, app-role, kubernetes). With it, a call whose
+  // token Vault no longer knows (403 "invalid token": expired, revoked, or its uses spent) logs in
+  // again, once per run, and is sent again. A static token has none: its 403 stands.
+  void set_renewal(std::function<std::string()> login) { renew_ = std::move(login); }
 
   // Sends one call; returns the response whatever its status.
   http::Response send(const Call& call);
@@ -59,11 +67,13 @@ public:
 private:
   http::Request request(const Call& call) const;
   http::Policy policy() const;
+  bool renewed_after(const http::Response& r);
 
   http::Client& http_;
   std::string address_;
   std::optional<std::string> ns_;
   std::string token_;
+  std::function<std::string()> renew_;
 };
 
 }  // namespace ks::vault

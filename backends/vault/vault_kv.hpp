@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/backend.hpp"
+#include "src/http/client.hpp"
 
 namespace ks::vault {
 
@@ -28,5 +29,18 @@ std::vector<VersionInfo> versions_from_metadata(const nlohmann::json& md);
 
 // The write body of a value: its fields, or {"value": bytes}.
 nlohmann::json fields_of(const Secret& value);
+
+// The `data` object of a response envelope; an empty object when it has none.
+const nlohmann::json& data_of(const nlohmann::json& doc);
+
+// The value of a GET data/... answer (status 200 or 404) on a KV `kv_version`
+// mount, and what the read says about it (tags, version, updated; the caller names it). Throws
+// Error{not_found} for 404 or a deleted/destroyed version, Error{bad_data} for a malformed body.
+std::pair<Secret, SecretInfo> read_answer(const http::Response& r, int kv_version, const SecretRef& ref);
+std::pair<Secret, SecretInfo> read_answer(long status, const std::string& body, int kv_version, const SecretRef& ref);
+
+// Keys and sub-folders ("x/" without its slash) of a LIST answer; Error{bad_data} when data.keys
+// is not an array.
+std::pair<std::vector<std::string>, std::vector<std::string>> list_answer(const nlohmann::json& doc);
 
 }  // namespace ks::vault

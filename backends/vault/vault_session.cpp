@@ -4,6 +4,7 @@
 
 #include "backends/vault/vault_paths.hpp"
 #include "src/core/fs.hpp"
+#include "src/core/json_fields.hpp"
 
 namespace ks::vault {
 namespace {
@@ -86,9 +87,8 @@ Mount detect_mount(Client& client, const std::string& root_engine, int configure
   if (r.status == 200) {
     auto doc = parse_body(r, "mount preflight");
     const json& data = doc.contains("data") && doc["data"].is_object() ? doc["data"] : doc;
-    const json opts = data.value("options", json());
-    if (opts.is_object() && opts.value("version", "") == "2") m.version = 2;
-    std::string path = join({data.value("path", "")});
+    if (json_string(json_field(data, "options"), "version") == "2") m.version = 2;
+    std::string path = join({json_string(data, "path")});
     if (!path.empty() && root_engine.compare(0, path.size(), path) == 0 &&
         (root_engine.size() == path.size() || root_engine[path.size()] == '/')) {
       m.path = path;

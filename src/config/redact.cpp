@@ -1,7 +1,7 @@
 // The effective configuration as check-config prints it, every secret replaced by "<redacted>".
 // An unknown key is judged by the known key it most likely misspells (its "shadow" path: under
 // kestra.secret.vualt, tokne.tokne shadows vault.token.token) and by its own name (looks_secret):
-// either one marking it secret redacts it.
+// either one marking it secret redacts it. An unknown key that shadows nothing shows no text.
 #include "src/config/checks.hpp"
 #include "src/config/schema.hpp"
 #include "src/config/validate.hpp"
@@ -62,8 +62,10 @@ json redact(const json& v, const std::string& shadow, const std::string& name) {
     case PathKind::in_opaque: return by_name(v, name);
     case PathKind::unknown: break;
   }
-  if (looks_secret(name)) return kRedactedValue;
-  return v.is_object() ? redact_children(v, shadow) : by_name(v, name);
+  if (v.is_object()) return redact_children(v, shadow);
+  // Neither a known key nor a likely misspelling of one (a "pasword" where the block has no
+  // password): its name tells nothing of what it holds, so only a number or a boolean is shown.
+  return v.is_number() || v.is_boolean() ? v : kRedactedValue;
 }
 
 }  // namespace

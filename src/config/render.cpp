@@ -21,8 +21,9 @@ void flatten(const json& v, const std::string& path, std::string& out) {
   const std::string key = path.substr(1);  // without the leading '.'
   const PathInfo info = classify(key);
   const bool extension = info.kind == PathKind::leaf && info.spec->extension;
-  std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-  if (v.is_string() && (text.find('\n') != std::string::npos || text.empty())) text = v.dump();
+  const auto dumped = [&] { return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  std::string text = v.is_string() ? v.get<std::string>() : dumped();
+  if (v.is_string() && (text.find('\n') != std::string::npos || text.empty())) text = dumped();
   out += fmt::format("  {}: {}{}\n", key, text, extension ? "   (extension)" : "");
 }
 

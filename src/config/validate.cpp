@@ -89,7 +89,7 @@ std::string block_type(const std::string& name) {
 }
 
 std::string shown(const nlohmann::json& v) {
-  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   s = url_for_display(s);
   if (utf8_length(s) > kMaxShownChars) s = s.substr(0, kMaxShownChars) + "…";
   return "'" + s + "'";

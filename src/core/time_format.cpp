@@ -1,13 +1,24 @@
 #include "src/core/time_format.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 
 namespace ks {
 
+namespace {
+
+// What a 4-digit year can write: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
+constexpr double kFirstSecond = -62135596800.0;
+constexpr double kLastSecond = 253402300799.0;
+
+}  // namespace
+
 std::string rfc3339_from_epoch(double seconds) {
-  std::time_t t = static_cast<std::time_t>(std::floor(seconds));
+  // A provider's number can be anything (1e300, NaN): converting it to time_t unchecked is UB.
+  if (std::isnan(seconds)) seconds = 0;
+  std::time_t t = static_cast<std::time_t>(std::floor(std::clamp(seconds, kFirstSecond, kLastSecond)));
   std::tm tm {};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -46,7 +57,13 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   tm.tm_min = mi;
   tm.tm_sec = sec;
   std::time_t t = timegm(&tm) - offset;
-  return std::chrono::system_clock::from_time_t(t);
+  // system_clock counts nanoseconds, ±292 years around 1970: a later date (a credential that
+  // "never" expires, 9999-12-31) is clamped instead of overflowing.
+  using namespace std::chrono;
+  constexpr auto kLimit = duration_cast<seconds>(system_clock::duration::max()).count();
+  if (t >= kLimit) return system_clock::time_point::max();
+  if (t <= -kLimit) return system_clock::time_point::min();
+  return system_clock::from_time_t(t);
 }
 
 }  // namespace ks

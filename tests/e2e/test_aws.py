@@ -3,8 +3,6 @@ spec/kestra.md §5-6). Each test works under its own name prefix, so tests can s
 import base64
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 
@@ -254,11 +252,7 @@ kestra:
 
     # --- faults (scripted loopback server) ---------------------------------------------------------
     def fault_server(self, script):
-        p = subprocess.Popen([sys.executable, os.path.join(kshelp.SOURCE_DIR, "tests/fakes/faults.py"),
-                              "--script", json.dumps(script)], stdout=subprocess.PIPE, text=True)
-        port = int(p.stdout.readline().strip())
-        self.addCleanup(p.kill)
-        return f"http://127.0.0.1:{port}"
+        return kshelp.start_fake(self, "faults.py", "--script", json.dumps(script), max_seconds=None).url
 
     def test_throttling_is_retried_then_exit_7(self):
         throttled = {"status": 400, "body": json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})}

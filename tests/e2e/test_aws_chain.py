@@ -7,7 +7,6 @@ AWS_CONTAINER_CREDENTIALS_FULL_URI)."""
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -18,7 +17,6 @@ from kshelp import KsTestCase
 
 FIXTURES = ["moto", "moto-noauth"]
 
-FAKES_DIR = os.path.join(kshelp.SOURCE_DIR, "tests", "fakes")
 PYTHON = os.environ.get("KS_PYTHON3") or sys.executable
 CONFIG = "kestra: {secret: {type: aws-secret-manager, aws-secret-manager: {region: us-east-1}}}"
 FAST_FAIL_SECONDS = 3.0
@@ -27,15 +25,8 @@ FAST_FAIL_SECONDS = 3.0
 class AwsChainTests(KsTestCase):
     def setUp(self):
         super().setUp()
-        self.fakes = []
         self.env["KESTRA_CONFIGURATION"] = CONFIG
         self.key = "chain-" + uuid.uuid4().hex[:10]
-
-    def tearDown(self):
-        for p in self.fakes:
-            p.terminate()
-            p.wait(timeout=10)
-        super().tearDown()
 
     # --- helpers -------------------------------------------------------------------------------
     def moto(self, name="moto"):
@@ -45,12 +36,7 @@ class AwsChainTests(KsTestCase):
 
     def fake(self, *args):
         """Starts tests/fakes/aws_metadata.py; returns its base URL."""
-        p = subprocess.Popen([PYTHON, os.path.join(FAKES_DIR, "aws_metadata.py"), "--max-seconds", "120", *args],
-                             stdout=subprocess.PIPE, cwd=FAKES_DIR)
-        self.fakes.append(p)
-        line = p.stdout.readline().decode()
-        self.assertTrue(line.startswith("READY "), line)
-        return f"http://127.0.0.1:{line.split()[1]}"
+        return kshelp.start_fake(self, "aws_metadata.py", *args, max_seconds=120).url
 
     def fake_requests(self, base):
         with urllib.request.urlopen(base + "/_fake/requests", timeout=5) as r:

@@ -3,18 +3,12 @@ naming, tags, namespaces, paging, soft delete, errors and faults (spec/providers
 spec/kestra.md §5-6). AzureCase is the shared harness (test_azure_auth.py imports it)."""
 import json
 import os
-import ssl
-import subprocess
-import sys
 import time
-import urllib.request
 
-from kshelp import SOURCE_DIR, KsTestCase
+from kshelp import CA_FILE as CA, SOURCE_DIR, KsTestCase, start_fake
 
-FAKE = os.path.join(SOURCE_DIR, "tests", "fakes", "azure.py")
 DATA = os.path.join(SOURCE_DIR, "tests", "data")
 SEED = os.path.join(DATA, "azure", "seed.json")
-CA = os.path.join(DATA, "tls", "ca.pem")
 TENANT = "72f988bf-0000-4000-8000-000000000001"
 CLIENT1, SECRET1 = "11111111-1111-4111-8111-111111111111", "s3cr3t-value~1"
 CLIENT2, SECRET2 = "22222222-2222-4222-8222-222222222222", "limited-secret"
@@ -31,31 +25,13 @@ class AzureCase(KsTestCase):
             seed = json.load(f)
         seed.update(self.seed_changes or {})
         seed_file = self.write("seed.json", json.dumps(seed))
-        self.proc = subprocess.Popen(
-            [sys.executable, FAKE, "--seed", seed_file, "--tls-cert", os.path.join(DATA, "tls", "server.pem"),
-             "--tls-key", os.path.join(DATA, "tls", "server.key"), "--http-port", "0", "--max-seconds", "110"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.http_port = None
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                self.fail("the Azure fake did not start")
-            if line.startswith("HTTP "):
-                self.http_port = int(line.split()[1])
-            if line.startswith("READY "):
-                self.port = int(line.split()[1])
-                break
+        self.server = start_fake(self, "azure.py", "--seed", seed_file, "--http-port", "0", tls=True, max_seconds=110)
+        self.http_port = int(self.server.preamble[0].split()[1])
+        self.port = self.server.port
         self.base = f"https://127.0.0.1:{self.port}"
         self.env["AZURE_AUTHORITY_HOST"] = self.base
         self.env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = f"http://127.0.0.1:{self.http_port}"
-        self.ssl = ssl.create_default_context(cafile=CA)
         self.cfg = self.config()
-
-    def tearDown(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
-        super().tearDown()
 
     def config(self, name="azure.yml", client=(CLIENT1, SECRET1), extra=""):
         creds = ""
@@ -73,20 +49,16 @@ class AzureCase(KsTestCase):
         return self.ks("-c", cfg or self.cfg, "--ca-file", CA, *args, **kw)
 
     def fake(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method="POST" if data is not None else "GET")
-        with urllib.request.urlopen(req, context=self.ssl, timeout=10) as r:
-            text = r.read()
-        return json.loads(text) if text else None
+        return self.server.call("GET" if body is None else "POST", path, body)
 
     def requests(self):
         return self.fake("/_fake/requests")
 
     def reset_log(self):
-        self.fake("/_fake/reset", {})
+        self.server.reset()
 
     def faults(self, faults):
-        self.fake("/_fake/faults", faults)
+        self.server.faults(*faults)
 
     def secret_state(self, name):
         for s in self.fake("/_fake/azure/state")["secrets"]:

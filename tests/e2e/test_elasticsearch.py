@@ -4,15 +4,12 @@ import base64
 import json
 import os
 import socket
-import subprocess
-import sys
-import urllib.request
+import urllib.parse
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kshelp import SOURCE_DIR, KsTestCase
+from kshelp import SOURCE_DIR, KsTestCase, start_fake
 
-FAKES = os.path.join(SOURCE_DIR, "tests", "fakes")
 DATA = os.path.join(SOURCE_DIR, "tests", "data")
 SEED = os.path.join(DATA, "elasticsearch", "seed.json")
 KEY32 = base64.b64encode(bytes(range(32))).decode()
@@ -43,44 +40,26 @@ class ElasticsearchTests(KsTestCase):
         self.proc = None
         self.start("--seed", SEED)
 
-    def tearDown(self):
-        self.stop()
-        super().tearDown()
-
     # --- the fake -------------------------------------------------------------------------
-    def start(self, *args):
+    def start(self, *args, tls=False):
         self.stop()
-        self.proc = subprocess.Popen([sys.executable, os.path.join(FAKES, "elasticsearch.py"), "--max-seconds", "300", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        ready = self.proc.stdout.readline().split()
-        self.assertEqual(ready[:1], ["READY"], "the fake did not start")
-        self.port, self.scheme = int(ready[1]), ready[2]
-        self.url = f"{self.scheme}://127.0.0.1:{self.port}"
+        self.proc = start_fake(self, "elasticsearch.py", *args, tls=tls)
+        self.port, self.scheme, self.url = self.proc.port, self.proc.scheme, self.proc.url
 
     def stop(self):
         if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc.stdout.close()
+            self.proc.stop()
             self.proc = None
 
     def fake(self, method, path, body=None, auth=ELASTIC):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        if auth:
-            req.add_header("Authorization", "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return json.loads(e.read() or b"null")
+        headers = {"Authorization": "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()} if auth else {}
+        return self.proc.call(method, path, body, headers)
 
     def requests(self):
-        return [r for r in self.fake("GET", "/_fake/requests") if not r["path"].startswith("/_fake/")]
+        return self.proc.requests()
 
     def faults(self, *faults):
-        self.fake("POST", "/_fake/faults", list(faults))
+        self.proc.faults(*faults)
 
     def source(self, doc_id):
         return self.fake("GET", f"/{INDEX}/_doc/" + urllib.parse.quote(doc_id, safe=""))
@@ -335,8 +314,7 @@ class ElasticsearchTests(KsTestCase):
                 self.assertNotIn(leak, text)
 
     def test_tls_ca_file_and_trust_all_ssl(self):
-        self.start("--seed", SEED, "--tls-cert", os.path.join(DATA, "tls", "server.pem"),
-                   "--tls-key", os.path.join(DATA, "tls", "server.key"))
+        self.start("--seed", SEED, tls=True)
         self.assertEqual(self.scheme, "https")
         self.assertExit(self.es("list", cfg=self.config(name="plain.yml")), 7)
         ca = self.config(extra_secret="ca-file: " + os.path.join(DATA, "tls", "ca.pem"), name="ca.yml")

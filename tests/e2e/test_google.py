@@ -3,48 +3,29 @@ spec/kestra.md §5-§6): service-account JWT auth, get/list/put/delete/describe/
 labels vs annotations, filters, read-only, paging, CRC, regional secrets, faults, no leaks."""
 import json
 import os
-import subprocess
-import sys
-import urllib.request
 
-from kshelp import SOURCE_DIR, KsTestCase
+from kshelp import SOURCE_DIR, TLS_DIR as TLS, KsTestCase, start_fake
 
-FAKE = os.path.join(SOURCE_DIR, "tests", "fakes", "google.py")
 DATA = os.path.join(SOURCE_DIR, "tests", "data", "google")
-TLS = os.path.join(SOURCE_DIR, "tests", "data", "tls")
 
 
 class GoogleFakeMixin:
     """Starts the fake for one test; helpers for its control endpoints."""
 
     def start_fake(self, seed=None, tls=False):
-        seed_path = seed or os.path.join(DATA, "seed.json")
-        extra = ["--tls-cert", os.path.join(TLS, "server.pem"), "--tls-key", os.path.join(TLS, "server.key")] if tls else []
-        self.fake = subprocess.Popen([sys.executable, FAKE, "--seed", seed_path, "--max-seconds", "110", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.fake.stdout.readline().split()
-        self.assertEqual(line[:1], ["READY"], "the google fake did not start")
-        self.port = int(line[1])
-        self.url = f"{line[2]}://127.0.0.1:{self.port}"
-        self.addCleanup(self.stop_fake)
+        self.server = start_fake(self, "google.py", "--seed", seed or os.path.join(DATA, "seed.json"), tls=tls,
+                                 max_seconds=110)
+        self.port, self.url = self.server.port, self.server.url
         self.env["GCE_METADATA_HOST"] = f"127.0.0.1:{self.port}"
 
     def stop_fake(self):
-        self.fake.terminate()
-        try:
-            self.fake.wait(5)
-        except subprocess.TimeoutExpired:
-            self.fake.kill()
-        self.fake.stdout.close()
+        self.server.stop()
 
     def control(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method="GET" if body is None else "POST")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read() or b"null")
+        return self.server.call("GET" if body is None else "POST", path, body)
 
     def requests(self):
-        return [r for r in self.control("/_fake/requests") if not r["path"].startswith("/_fake")]
+        return self.server.requests()
 
     def api_requests(self):
         return [r for r in self.requests() if r["path"].startswith("/v1/")]

@@ -5,16 +5,12 @@ import copy
 import json
 import os
 import subprocess
-import sys
 import time
-import urllib.request
 
-from kshelp import SOURCE_DIR, KsTestCase
+from kshelp import SOURCE_DIR, TLS_DIR as TLS, KsTestCase, start_fake
 
-FAKES = os.path.join(SOURCE_DIR, "tests", "fakes")
 DATA = os.path.join(SOURCE_DIR, "tests", "data")
 CONFIGS = os.path.join(DATA, "configs")
-TLS = os.path.join(DATA, "tls")
 with open(os.path.join(DATA, "vault", "seed.json"), encoding="utf-8") as f:
     SEED = json.load(f)
 TOKEN = "hvs.vaulttokenvalue0001"       # policy kestra (read/write secret/, kv1/)
@@ -42,44 +38,26 @@ class VaultTests(KsTestCase):
         self.proc = None
         self.start(seed_with())
 
-    def tearDown(self):
-        self.stop()
-        super().tearDown()
-
     # --- the fake -------------------------------------------------------------------------
     def start(self, seed, tls=False):
         self.stop()
         path = self.write("seed.json", json.dumps(seed))
-        args = ["--seed", path, "--max-seconds", "300"]
-        if tls:
-            args += ["--tls-cert", os.path.join(TLS, "server.pem"), "--tls-key", os.path.join(TLS, "server.key")]
-        self.proc = subprocess.Popen([sys.executable, os.path.join(FAKES, "vault.py"), *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        ready = self.proc.stdout.readline().split()
-        self.assertEqual(ready[:1], ["READY"], "the fake did not start")
-        self.port, self.scheme = int(ready[1]), ready[2]
-        self.url = f"{self.scheme}://127.0.0.1:{self.port}"
+        self.proc = start_fake(self, "vault.py", "--seed", path, tls=tls)
+        self.port, self.scheme, self.url = self.proc.port, self.proc.scheme, self.proc.url
 
     def stop(self):
         if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc.stdout.close()
+            self.proc.stop()
             self.proc = None
 
     def fake(self, method, path, body=None):
-        import ssl
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
-        ctx = ssl.create_default_context(cafile=os.path.join(TLS, "ca.pem")) if self.scheme == "https" else None
-        with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
-            return json.loads(r.read() or b"null")
+        return self.proc.call(method, path, body)
 
     def requests(self):
-        return [r for r in self.fake("GET", "/_fake/requests") if not r["path"].startswith("/_fake/")]
+        return self.proc.requests()
 
     def faults(self, *faults):
-        self.fake("POST", "/_fake/faults", list(faults))
+        self.proc.faults(*faults)
 
     def kv(self, ns=""):
         return self.fake("GET", "/_fake/vault/dump")[ns]["mounts"]

@@ -231,7 +231,7 @@ class EsHandler(DocsMixin, fakelib.BaseFakeHandler):
         if content_type and content_type.startswith("application/json"):
             content_type = getattr(self, "resp_type", None) or "application/json"
         self.send_response(status)
-        if content_type:
+        if content_type and not any(k.lower() == "content-type" for k in (headers or {})):
             self.send_header("Content-Type", content_type)
         self.send_header("X-elastic-product", "Elasticsearch")
         if self.headers.get("X-Opaque-Id"):

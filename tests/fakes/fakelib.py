@@ -10,22 +10,39 @@ same outer behaviour, so tests drive every fake the same way:
     POST /_fake/faults   body: JSON list of faults, consumed in order by matching requests:
                          {"match": "<substring of 'METHOD /path?query'>", "status": 503,
                           "headers": {...}, "body": "..." | {...}, "delay": 0.0,
-                          "fault": "close" | "truncate" | "garbage", "times": 1}
+                          "fault": "close" | "truncate" | "garbage" | "cut" | "reset",
+                          "times": 1}
+                         close: no answer; truncate: a short body with a longer Content-Length;
+                         garbage: a complete non-JSON body; cut: the real answer with its body
+                         cut to its first `keep` bytes (or just after the text `cut_after`;
+                         default half) and a matching
+                         Content-Length (a complete but unusable response); reset: the real
+                         answer's headers and half its body, then a TCP reset
     GET  /_fake/requests the request log: [{method, path, headers, body}] (bodies as text)
     POST /_fake/reset    clears the log and the faults (not the data)
 - `BaseFakeHandler.send_json(status, obj, headers)` and friends.
 Python 3 standard library only.
 """
 import argparse
+import io
 import json
 import os
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def cut_point(body, fault):
+    """Where a "cut" or "reset" fault cuts a body: just after `cut_after`, at `keep`, or half-way."""
+    marker = fault.get("cut_after", "").encode()
+    if marker and marker in body:
+        return body.index(marker) + len(marker)
+    return int(fault.get("keep", len(body) // 2))
 
 
 class FakeState:
@@ -64,7 +81,7 @@ class BaseFakeHandler(BaseHTTPRequestHandler):
         if isinstance(body, str):
             body = body.encode()
         self.send_response(status)
-        if content_type:
+        if content_type and not any(k.lower() == "content-type" for k in (headers or {})):
             self.send_header("Content-Type", content_type)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -118,6 +135,18 @@ class BaseFakeHandler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return True
+        if kind in ("cut", "reset"):
+            head, body = self._real_answer()
+            part = body[:cut_point(body, f)]
+            if kind == "cut":
+                head = b"\r\n".join(b"Content-Length: %d" % len(part) if h.lower().startswith(b"content-length:")
+                                     else h for h in head.split(b"\r\n"))
+            self.wfile.write(head + b"\r\n\r\n" + part)
+            self.wfile.flush()
+            self.close_connection = True
+            if kind == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return True
         if kind == "garbage":
             self.send_raw(f.get("status", 200), b"<html>not json{", content_type="application/json")
             return True
@@ -128,6 +157,17 @@ class BaseFakeHandler(BaseHTTPRequestHandler):
             self.send_raw(f["status"], body, f.get("headers"))
             return True
         return False  # a pure delay: answer normally
+
+    def _real_answer(self):
+        """What handle_request would send, as (status line and headers, body)."""
+        sink, self.wfile = self.wfile, io.BytesIO()
+        try:
+            self.handle_request(self.body)
+            raw = self.wfile.getvalue()
+        finally:
+            self.wfile = sink
+        head, _, body = raw.partition(b"\r\n\r\n")
+        return head, body
 
     def _control(self, body):
         if self.path == "/_fake/faults" and self.command == "POST":
