@@ -13,8 +13,9 @@ import urllib.error
 import urllib.request
 
 BIN = os.environ.get("KS_BIN", "")
-# KS_WRAPPER (e.g. "valgrind --error-exitcode=99 -q") is put before the binary in ks(); tests that
-# cannot run under it say so with skip_under_wrapper(). Sanitizer settings reach the binary too.
+# KS_WRAPPER (e.g. "valgrind --error-exitcode=99 -q") is put before the binary in ks(); a check that
+# cannot hold under it is guarded by `if not WRAPPER`, with the reason. Sanitizer settings reach the
+# binary too.
 WRAPPER = shlex.split(os.environ.get("KS_WRAPPER", ""))
 SANITIZER_VARS = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
@@ -45,7 +46,7 @@ def base_env(home):
 
 
 def skip_under_wrapper(testcase, reason):
-    """Skips a test that cannot run with KS_WRAPPER (timing, terminals), saying why."""
+    """Skips a test that cannot run with KS_WRAPPER (timing, resource limits), saying why."""
     if WRAPPER:
         testcase.skipTest(f"not under KS_WRAPPER: {reason}")
 

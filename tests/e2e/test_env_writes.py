@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from kshelp import BIN, KsTestCase
+from kshelp import BIN, WRAPPER, KsTestCase
 
 
 def b64(data):
@@ -157,7 +157,9 @@ class EnvWriteTests(KsTestCase):
         self.assertEqual((rc, out), (3, b"s3cret"))
         self.assertEqual(self.kf("exec", "--", "/nonexistent/cmd")[0], 127)
         noexec = self.write("noexec.sh", "#!/bin/sh\n", 0o644)
-        self.assertEqual(self.kf("exec", "--", noexec)[0], 126)
+        # Not under KS_WRAPPER: valgrind runs posix_spawn's child as a fork, whose failed exec exits 127.
+        if not WRAPPER:
+            self.assertEqual(self.kf("exec", "--", noexec)[0], 126)
         self.assertExit(self.kf("exec", "--only", "missing", "--", "true"), 4)
         rc, out, _ = self.kf("exec", "--only", "DB_PASSWORD", "--", "sh", "-c", 'printf %s "$DB_PASSWORD"')
         self.assertEqual((rc, out), (0, b"s3cret"))
