@@ -27,13 +27,8 @@ class CopyCase(KsTestCase):
 
     def setUp(self):
         super().setUp()
-        self.moto = kshelp.server_state(self, "moto")
-        admin = self.moto["users"]["admin"]
+        self.moto = kshelp.use_moto(self)
         self.tag = "c" + uuid.uuid4().hex[:10]
-        self.env.update({
-            "AWS_ACCESS_KEY_ID": admin["key"], "AWS_SECRET_ACCESS_KEY": admin["secret"],
-            "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": self.moto["endpoint"],
-        })
 
     def boto(self):
         import boto3
