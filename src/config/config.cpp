@@ -1,5 +1,5 @@
 // The loader: sources (spec/cli.md "Configuration sources"), YAML → canonical tree, and the order
-// in which overrides apply (config.hpp). The one file of the project that includes yaml-cpp.
+// in which overrides apply (config.hpp). Configuration YAML is read here (through yaml_load).
 #include "src/config/config.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +8,7 @@
 #include "src/config/binding.hpp"
 #include "src/config/overrides.hpp"
 #include "src/config/schema.hpp"
+#include "src/config/yaml_load.hpp"
 #include "src/core/error.hpp"
 #include "src/core/fs.hpp"
 
@@ -118,7 +119,7 @@ void require_mappings(const nlohmann::json& tree, const std::string& source) {
 nlohmann::json parse_yaml(const std::string& text, const std::string& origin) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(text);
+    docs = load_all(text);
   } catch (const YAML::Exception& e) {
     // yaml-cpp's messages describe the syntax, never the content: safe to show.
     throw Error(ErrorKind::config,

@@ -2,7 +2,8 @@
 
 #include <set>
 #include <utility>
-#include <yaml-cpp/yaml.h>
+
+#include "src/config/yaml_load.hpp"
 
 namespace ks::config {
 namespace {
@@ -59,7 +60,7 @@ std::variant<std::vector<YamlDocument>, YamlSyntaxError> read_yaml_documents(
     const std::string& text, const std::function<bool(std::string_view)>& keep) {
   std::vector<YAML::Node> roots;
   try {
-    roots = YAML::LoadAll(text);
+    roots = load_all(text);
   } catch (const YAML::Exception& e) {
     // yaml-cpp's messages describe the syntax, never the content: safe to show.
     return YamlSyntaxError{e.mark.line < 0 ? 0 : e.mark.line, e.mark.column < 0 ? 0 : e.mark.column, e.msg};

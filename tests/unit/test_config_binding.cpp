@@ -133,3 +133,17 @@ TEST_CASE("config schema: classify paths") {
   CHECK(classify("kestra.secret.vault.adress").kind == PathKind::unknown);
   CHECK(classify("kestra.secret.vault.address.x").kind == PathKind::unknown);
 }
+
+TEST_CASE("binding: YAML on which yaml-cpp's LoadAll never ends is a config error (found by tests/fuzz)") {
+  for (const char* text : {"\"\",\n", "{\"a\": \"b\"},\n", "'a',\n"}) {
+    try {
+      parse_yaml(text, "KESTRA_CONFIGURATION");
+      FAIL("accepted: " << text);
+    } catch (const ks::Error& e) {
+      CHECK(e.kind() == ks::ErrorKind::config);
+      CHECK(std::string(e.what()).find("invalid YAML in KESTRA_CONFIGURATION at line 1") != std::string::npos);
+    }
+  }
+  json t = parse_yaml("kestra:\n  secret:\n    type: vault\n---\n---\nkestra.secret.vault.address: x\n...\n", "f");
+  CHECK(t["kestra"]["secret"]["vault"]["address"] == "x");
+}

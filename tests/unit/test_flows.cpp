@@ -184,6 +184,14 @@ TEST_CASE("flows: broken YAML is a problem with its line, and the flow is not ch
   CHECK(b.problems[0].line == 9);
 }
 
+TEST_CASE("flows: a trailing comma after the document is invalid YAML at its place, and the scan ends (found by tests/fuzz)") {
+  auto f = scan_flow_file("id: a\nnamespace: b\nm: \"{{ secret('X') }}\"\n\"x\",\n");
+  CHECK(f.flows.empty());
+  REQUIRE(f.problems.size() == 1);
+  CHECK(f.problems[0].status == "invalid-yaml");
+  CHECK(f.problems[0].line >= 3);
+}
+
 TEST_CASE("flows: a document without id or namespace, or an empty file, is not a flow") {
   auto f = scan_flow_file("id: only-id\nm: \"{{ secret('X') }}\"\n");
   REQUIRE(f.problems.size() == 1);
