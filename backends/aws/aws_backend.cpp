@@ -76,29 +76,29 @@ public:
   Secret get(const SecretRef& ref) override { return get_detailed(ref).first; }
 
   std::pair<Secret, SecretInfo> get_detailed(const SecretRef& ref) override {
-    std::string direct = name_for(ref);
-    json value_req = {{"SecretId", direct}};
-    if (ref.version) value_req["VersionId"] = *ref.version;
-    auto results = sm_->call_many({{"GetSecretValue", value_req}, {"DescribeSecret", {{"SecretId", direct}}}});
-    if (auto* d = std::get_if<json>(&results[1]); d && matches(*d, ref)) {
-      refuse_deleted(*d, ref, false);
-      if (auto* e = std::get_if<AwsError>(&results[0])) throw *e;
-      return {secret_of(std::get<json>(results[0])), *info_of(*d)};
-    } else if (auto* e = std::get_if<AwsError>(&results[1]); e && e->code() != "ResourceNotFoundException") {
-      throw *e;
-    }
-    json found = find_by_tag(ref, false);
-    json req = {{"SecretId", found["ARN"]}};
-    if (ref.version) req["VersionId"] = *ref.version;
-    return {secret_of(sm_->call("GetSecretValue", req)), *info_of(found)};
+    auto results = sm_->call_many(direct_calls(ref));
+    return detailed_of(ref, results[0], results[1]);
   }
 
   std::vector<Result<Secret>> get_many(std::span<const SecretRef> refs) override {
     std::vector<Result<Secret>> out(refs.size(), Error(ErrorKind::internal, "not fetched"));
-    std::vector<size_t> batched;
+    std::vector<size_t> batched, direct;
     for (size_t i = 0; i < refs.size(); ++i) {
       if (!refs[i].version && index_.count({refs[i].key, refs[i].ns})) batched.push_back(i);
-      else out[i] = try_get(refs[i]);
+      else direct.push_back(i);
+    }
+    // Keys the list did not index: every direct name's value and metadata at once (the client
+    // bounds the connections), then the tag search for the few that miss.
+    std::vector<aws::SmClient::Call> pairs;
+    for (size_t i : direct)
+      for (auto& call : direct_calls(refs[i])) pairs.push_back(std::move(call));
+    auto answers = sm_->call_many(pairs);
+    for (size_t k = 0; k < direct.size(); ++k) {
+      try {
+        out[direct[k]] = detailed_of(refs[direct[k]], answers[2 * k], answers[2 * k + 1]).first;
+      } catch (const Error& e) {
+        out[direct[k]] = e;
+      }
     }
     std::vector<aws::SmClient::Call> calls;
     for (size_t start = 0; start < batched.size(); start += kBatchGetSize) {
@@ -312,12 +312,28 @@ private:
     }
   }
 
-  Result<Secret> try_get(const SecretRef& ref) {
-    try {
-      return get(ref);
-    } catch (const Error& e) {
-      return e;
+  // get's first round: GetSecretValue and DescribeSecret of the direct name, sent together.
+  std::vector<aws::SmClient::Call> direct_calls(const SecretRef& ref) const {
+    std::string direct = name_for(ref);
+    json value_req = {{"SecretId", direct}};
+    if (ref.version) value_req["VersionId"] = *ref.version;
+    return {{"GetSecretValue", std::move(value_req)}, {"DescribeSecret", {{"SecretId", direct}}}};
+  }
+
+  // The secret from the direct name's answers when its tags make it ref's; else the tag search.
+  using Answer = std::variant<json, AwsError>;
+  std::pair<Secret, SecretInfo> detailed_of(const SecretRef& ref, const Answer& value, const Answer& described) {
+    if (auto* d = std::get_if<json>(&described); d && matches(*d, ref)) {
+      refuse_deleted(*d, ref, false);
+      if (auto* e = std::get_if<AwsError>(&value)) throw *e;
+      return {secret_of(std::get<json>(value)), *info_of(*d)};
+    } else if (auto* e = std::get_if<AwsError>(&described); e && e->code() != "ResourceNotFoundException") {
+      throw *e;
     }
+    json found = find_by_tag(ref, false);
+    json req = {{"SecretId", found["ARN"]}};
+    if (ref.version) req["VersionId"] = *ref.version;
+    return {secret_of(sm_->call("GetSecretValue", req)), *info_of(found)};
   }
 
   config::AwsSettings s_;

@@ -267,6 +267,29 @@ class CheckFlowsAwsTests(FlowsTestCase):
         rc, out, _ = self.assertExit(self.aws("-o", "json", "check-flows", POSTGRES, VAULT, "flows/extra"), 9)
         self.assertEqual([r["status"] for r in json.loads(out)], ["found"] * 7 + ["not-json"])
 
+    def test_lookups_of_unlisted_keys_go_out_together(self):
+        # Twelve keys in a namespace: each direct name's value and metadata requests are sent at
+        # once for all of them (bounded by --concurrency), not one key after another. Seen through
+        # tests/fakes/faults.py in front of moto, which records how many requests were in flight.
+        keys = [f"K{i:02d}" for i in range(12)]
+        for key in keys:
+            self.put("company.team", key)
+        record = self.path("requests.jsonl")
+        slow = [{"proxy": True, "delay": 0.2}] * 30
+        proxy = kshelp.start_fake(self, "faults.py", "--record", record, "--script", json.dumps({
+            "upstream": self.env["AWS_ENDPOINT_URL"],
+            "routes": {"secretsmanager.GetSecretValue": slow, "secretsmanager.DescribeSecret": slow}}), max_seconds=None)
+        calls = "".join(f"  {k}: \"{{{{ secret('{k}') }}}}\"\n" for k in keys)
+        self.flow("flows/many.yml", f"id: many\nnamespace: company.team\nenv:\n{calls}")
+        rc, out, err = self.assertExit(self.aws("--concurrency", "8", "check-flows", "flows/many.yml",
+                                                env={"AWS_ENDPOINT_URL": proxy.url}), 0)
+        self.assertIn("12 found", err)
+        with open(record) as f:
+            rows = [json.loads(line) for line in f]
+        self.assertEqual(len(rows), 24)
+        self.assertGreaterEqual(max(r["inflight"] for r in rows), 6)
+        self.assertLessEqual(max(r["inflight"] for r in rows), 8)
+
     def test_a_backend_error_fails_with_its_code_after_the_report(self):
         rc, out, err = self.assertExit(self.aws("-o", "json", "check-flows", POSTGRES,
                                                 env={"AWS_SECRET_ACCESS_KEY": "wrong"}), 5)
