@@ -58,6 +58,7 @@ public:
     endpoint_ = aws::secrets_manager_endpoint(s_.endpoint_override, region_, ctx);
     chain_ = std::make_unique<aws::CredentialChain>(s_, ctx, http_, region_);
     sm_ = std::make_unique<aws::SmClient>(http_, endpoint_, region_, [this] { return credentials().keys; }, ctx.now);
+    sm_->on_expired([this] { return chain_->renew(); });
   }
 
   std::string name() const override { return "aws-secret-manager"; }

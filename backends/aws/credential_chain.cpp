@@ -81,14 +81,27 @@ CredentialChain::~CredentialChain() = default;
 
 const AwsCredentials& CredentialChain::get() {
   auto now = ctx_.now();
-  if (current_ && !needs_refresh(*current_, fetched_at_, now)) return *current_;
+  if (current_ && !stale_ && !needs_refresh(*current_, fetched_at_, now)) return *current_;
   try {
     current_ = resolve();
     fetched_at_ = now;
+    stale_ = false;
   } catch (const Error&) {
-    if (!current_ || !current_->expiration || now >= *current_->expiration) throw;
+    if (stale_ || !current_ || !current_->expiration || now >= *current_->expiration) throw;
   }
   return *current_;
+}
+
+bool CredentialChain::renew() {
+  if (!current_ || !current_->expiration) return false;
+  if (!renewed_) {
+    renewed_ = true;
+    stale_ = true;
+    return true;
+  }
+  // Requests sent together with the one that asked for renewal may still retry until the renewed
+  // credentials are in use; after that, expired again is final.
+  return stale_;
 }
 
 AwsCredentials CredentialChain::resolve() {

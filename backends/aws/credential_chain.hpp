@@ -7,6 +7,10 @@
 // - get() resolves once per run and again only when the credentials it holds come within
 //   kRefreshMargin of their expiration (checked on every call: the signer calls it per attempt);
 //   a failed refresh keeps the old credentials while they are still valid.
+// - renew(): AWS answered ExpiredToken(Exception) to a request signed with temporary credentials
+//   (those with an expiration: STS, SSO, container, IMDS, credential_process): the next get()
+//   resolves the chain again (a failure then throws), and the request may be retried. Once per
+//   run: credentials called expired after the renewal are final; long-term keys (configuration, environment, files) are never renewed (false).
 // - The first source that has credentials answers; a source that is configured but fails throws
 //   (no silent fall-through, as botocore). No source at all: Error{denied} "no AWS credentials
 //   found" with a hint listing what was tried.
@@ -43,6 +47,8 @@ public:
   ~CredentialChain();
 
   const AwsCredentials& get();
+  // Whether a request refused for expired credentials may be retried with renewed ones.
+  bool renew();
   // The whole chain, now (no cache).
   AwsCredentials resolve();
 
@@ -65,6 +71,8 @@ private:
   std::unique_ptr<http::Client> imds_http_, container_http_;
   std::optional<AwsCredentials> current_;
   std::chrono::system_clock::time_point fetched_at_;
+  bool renewed_ = false;  // renew() was called in this run
+  bool stale_ = false;    // AWS called current_ expired: resolve before the next use
 };
 
 }  // namespace ks::aws

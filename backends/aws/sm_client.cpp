@@ -146,7 +146,11 @@ http::Policy SmClient::policy(std::string_view service) const {
     auto signed_headers = crypto::sigv4::sign(sreq, creds, region_, svc, clock_());
     for (auto& [k, v] : signed_headers.headers_to_add) req.headers.set(k, v);
   };
-  p.classify = [](const http::Response& r) -> std::optional<http::Retry> {
+  p.classify = [this](const http::Response& r) -> std::optional<http::Retry> {
+    if (r.status == 400 || r.status == 403) {
+      auto code = error_code(r);
+      if ((code == "ExpiredTokenException" || code == "ExpiredToken") && renew_ && renew_()) return http::Retry::always;
+    }
     if (r.status == 400) {
       auto code = error_code(r);
       if (kThrottling.count(code)) return http::Retry::always;

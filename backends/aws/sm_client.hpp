@@ -49,6 +49,10 @@ public:
   SmClient(http::Client& http, std::string endpoint, std::string region, CredentialFn credentials,
            std::function<std::chrono::system_clock::time_point()> clock);
 
+  // Called when AWS answers ExpiredToken(Exception): true when the credentials were renewed and
+  // the request may be sent again (re-signed; at most the client's attempts). Default: none.
+  void on_expired(std::function<bool()> renew) { renew_ = std::move(renew); }
+
   // Calls one operation (X-Amz-Target secretsmanager.<op>) and returns its JSON response.
   nlohmann::json call(std::string_view op, const nlohmann::json& body);
   // Many calls, concurrently (bounded by the HTTP client's concurrency); results in order.
@@ -67,6 +71,7 @@ private:
   std::string endpoint_;
   std::string region_;
   CredentialFn credentials_;
+  std::function<bool()> renew_;
   std::function<std::chrono::system_clock::time_point()> clock_;
 };
 

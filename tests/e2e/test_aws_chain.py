@@ -164,6 +164,47 @@ class AwsChainTests(KsTestCase):
         env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://10.1.2.3/creds"
         self.assertExit(self.ks("list", env=env), 3)
 
+    def expired_once_proxy(self, times):
+        """tests/fakes/faults.py in front of the auth-off moto: GetSecretValue answers
+        ExpiredTokenException `times` times, then goes through."""
+        state = self.moto("moto-noauth")
+        expired = {"status": 400, "body": json.dumps({"__type": "ExpiredTokenException",
+                                                      "message": "The security token included in the request is expired"})}
+        script = {"upstream": state["endpoint"],
+                  "routes": {"secretsmanager.GetSecretValue": [expired] * times + [{"proxy": True}]}}
+        return kshelp.start_fake(self, "faults.py", "--script", json.dumps(script), max_seconds=None).url
+
+    def test_expired_temporary_credentials_are_renewed_once_and_the_request_sent_again(self):
+        self.moto("moto-noauth")
+        base = self.fake()
+        container = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": base + "/container/creds"}
+        self.assertExit(self.ks("put", self.key, env=container, stdin=b"v1"), 0)
+        self.env["AWS_ENDPOINT_URL"] = self.expired_once_proxy(1)
+        fetched = len([r for r in self.fake_requests(base) if r["path"].startswith("/container")])
+        rc, out, err = self.assertExit(self.ks("get", self.key, env=container), 0)
+        self.assertEqual(out, b"v1")
+        again = [r for r in self.fake_requests(base) if r["path"].startswith("/container")]
+        self.assertEqual(len(again) - fetched, 2, "fetched at start, then once more after ExpiredTokenException")
+
+    def test_credentials_still_expired_after_renewal_are_exit_5(self):
+        self.moto("moto-noauth")
+        base = self.fake()
+        container = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": base + "/container/creds"}
+        self.assertExit(self.ks("put", self.key, env=container, stdin=b"v1"), 0)
+        fetched = len([r for r in self.fake_requests(base) if r["path"].startswith("/container")])
+        self.env["AWS_ENDPOINT_URL"] = self.expired_once_proxy(50)
+        rc, out, err = self.assertExit(self.ks("get", self.key, env=container), 5)
+        self.assertIn("ExpiredTokenException", err)
+        self.assertEqual(len([r for r in self.fake_requests(base) if r["path"].startswith("/container")]) - fetched, 2)
+
+    def test_long_term_keys_are_not_renewed(self):
+        self.moto("moto-noauth")
+        keys = {"AWS_ACCESS_KEY_ID": "AKIDLONGTERM", "AWS_SECRET_ACCESS_KEY": "long-term-secret"}
+        self.assertExit(self.ks("put", self.key, env=keys, stdin=b"v1"), 0)
+        self.env["AWS_ENDPOINT_URL"] = self.expired_once_proxy(1)
+        rc, out, err = self.assertExit(self.ks("get", self.key, env=keys), 5)
+        self.assertIn("expired", err)
+
     # --- EC2 IMDS ------------------------------------------------------------------------------
     def test_imds_v2_token_then_role_then_credentials(self):
         self.moto("moto-noauth")
