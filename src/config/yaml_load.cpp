@@ -41,8 +41,7 @@ std::vector<YAML::Node> load_all(const std::string& text) {
     DocumentStarts starts;
     while (parser.HandleNextDocument(starts))
       if (starts.stuck())
-        throw YAML::ParserException(starts.last(),
-                                    "unexpected ',' or flow value after the document (a trailing comma?)");
+        throw YAML::ParserException(starts.last(), kStuckMessage);
   }
   return YAML::LoadAll(text);
 }

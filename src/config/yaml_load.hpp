@@ -16,4 +16,8 @@ namespace ks::config {
 // a syntax error at that place.
 std::vector<YAML::Node> load_all(const std::string& text);
 
+// The syntax error given for such a stream (also by read_yaml_documents, which reads the events
+// in one pass of its own).
+inline constexpr const char* kStuckMessage = "unexpected ',' or flow value after the document (a trailing comma?)";
+
 }  // namespace ks::config

@@ -162,6 +162,20 @@ TEST_CASE("flows: a flow's id, namespace and the real line of each call") {
                                "17:SINGLE", "18:KEY", "19:ANCHORED"});
 }
 
+TEST_CASE("flows: id and namespace are the root's scalar entries, also through an alias") {
+  auto f = scan_flow_file(
+      "labels: {team: &ns company.team, id: nested}\n"  // a nested `id` is not the flow's
+      "tasks: [{id: t, namespace: other}]\n"
+      "id: etl\n"
+      "namespace: *ns\n"
+      "m: \"{{ secret('A') }}\"\n");
+  REQUIRE(f.problems.empty());
+  REQUIRE(f.flows.size() == 1);
+  CHECK(f.flows[0].id == "etl");
+  CHECK(f.flows[0].ns == "company.team");
+  CHECK(lines_and_keys(f) == V{"5:A"});
+}
+
 TEST_CASE("flows: several flows in one file, each with its own namespace") {
   auto f = scan_flow_file("id: a\nnamespace: x\nm: \"{{ secret('A') }}\"\n---\nid: b\nnamespace: x.y\nm: \"{{ secret('B') }}\"\n");
   REQUIRE(f.flows.size() == 2);
@@ -185,11 +199,13 @@ TEST_CASE("flows: broken YAML is a problem with its line, and the flow is not ch
 }
 
 TEST_CASE("flows: a trailing comma after the document is invalid YAML at its place, and the scan ends (found by tests/fuzz)") {
-  auto f = scan_flow_file("id: a\nnamespace: b\nm: \"{{ secret('X') }}\"\n\"x\",\n");
+  // A flow written as JSON with a trailing comma: yaml-cpp 0.7's LoadAll would never return.
+  auto f = scan_flow_file("# flow\n{\"id\": \"a\", \"namespace\": \"b\", \"m\": \"{{ secret('X') }}\"},\n");
   CHECK(f.flows.empty());
   REQUIRE(f.problems.size() == 1);
   CHECK(f.problems[0].status == "invalid-yaml");
-  CHECK(f.problems[0].line >= 3);
+  CHECK(f.problems[0].line == 2);
+  CHECK(f.problems[0].message.find("trailing comma") != std::string::npos);
 }
 
 TEST_CASE("flows: a document without id or namespace, or an empty file, is not a flow") {
